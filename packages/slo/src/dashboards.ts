@@ -85,8 +85,9 @@ export function productionOverviewDashboard(services: string[]): Dashboard {
       timeseries(
         'Error rate (5xx)',
         'percentunit',
+        // `or … * 0`: a service that never answered 5xx has no such series; show 0 %, not "No data".
         query(
-          `sum by (service) (rate(http_requests_total{${sel},status_code=~"5.."}[5m])) / sum by (service) (rate(http_requests_total{${sel}}[5m]))`,
+          `(sum by (service) (rate(http_requests_total{${sel},status_code=~"5.."}[5m])) or sum by (service) (rate(http_requests_total{${sel}}[5m])) * 0) / sum by (service) (rate(http_requests_total{${sel}}[5m]))`,
           '{{service}}',
         ),
       ),
