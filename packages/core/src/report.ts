@@ -45,7 +45,10 @@ export const SectionSchema = z.object({
     .object({
       columns: z.array(z.string().max(256)).max(20),
       /** Alignment per column (`l`, `r`, `c`); defaults to left. */
-      align: z.array(z.enum(['l', 'r', 'c'])).max(20).optional(),
+      align: z
+        .array(z.enum(['l', 'r', 'c']))
+        .max(20)
+        .optional(),
       rows: z.array(z.array(z.string().max(4096)).max(20)).max(100_000),
     })
     .optional(),
