@@ -6,7 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const actions = readdirSync(join(root, 'actions')).filter((name) => existsSync(join(root, 'actions', name, 'action.yml')));
+const actions = readdirSync(join(root, 'actions')).filter((name) =>
+  existsSync(join(root, 'actions', name, 'action.yml')),
+);
 const stale = [];
 for (const name of actions) {
   const dir = `actions/${name}`;
@@ -16,6 +18,8 @@ for (const name of actions) {
   else console.log(`${dir}/dist is up to date`);
 }
 if (stale.length) {
-  console.error(`check-dist: the committed bundles differ from a fresh build — run \`npm run build\` and commit dist/:\n${stale.join('\n')}`);
+  console.error(
+    `check-dist: the committed bundles differ from a fresh build — run \`npm run build\` and commit dist/:\n${stale.join('\n')}`,
+  );
   process.exit(1);
 }

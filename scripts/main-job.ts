@@ -27,7 +27,10 @@ function git(...args: string[]): string {
 
 /** The pull request's base: the merge base with origin/main when there is one, else the parent commit. */
 function baseSha(head: string): string {
-  for (const candidate of [['merge-base', 'HEAD', 'origin/main'], ['rev-parse', 'HEAD~1']]) {
+  for (const candidate of [
+    ['merge-base', 'HEAD', 'origin/main'],
+    ['rev-parse', 'HEAD~1'],
+  ]) {
     try {
       const sha = git(...candidate);
       if (sha && sha !== head) return sha;
@@ -42,11 +45,16 @@ function section(title: string): void {
   console.log(`\n${'─'.repeat(100)}\n${title}\n${'─'.repeat(100)}`);
 }
 
-const workflow = parse(readFileSync(join(root, '.github', 'workflows', 'ci.yml'), 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
+const workflow = parse(readFileSync(join(root, '.github', 'workflows', 'ci.yml'), 'utf8')) as {
+  jobs: Record<string, { steps: Step[] }>;
+};
 const gateSteps = workflow.jobs.gates.steps.filter((s) => s.uses?.startsWith('./actions/'));
 
 section('Sample app: tests with coverage (npm run test:coverage --workspaces --if-present)');
-const tests = spawnSync('npm', ['run', 'test:coverage', '--workspaces', '--if-present'], { cwd: root, stdio: 'inherit' });
+const tests = spawnSync('npm', ['run', 'test:coverage', '--workspaces', '--if-present'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (tests.status !== 0) {
   console.error('\nmain-job: the sample app tests failed, so the gates did not run (as in CI).');
   process.exit(tests.status ?? 1);
@@ -60,7 +68,9 @@ const payload = webhookPayload('pull_request', 'opened', {
   pull_request: { number: prNumber, head: { sha: head, ref: 'feature' }, base: { sha: base, ref: 'main' } },
 });
 const github = await startGitHubStub();
-github.addPullRequest({ owner, repo, number: prNumber, headSha: head, baseSha: base } as Parameters<typeof github.addPullRequest>[0]);
+github.addPullRequest({ owner, repo, number: prNumber, headSha: head, baseSha: base } as Parameters<
+  typeof github.addPullRequest
+>[0]);
 mkdirSync(outDir, { recursive: true });
 
 let failed = 0;
@@ -88,12 +98,16 @@ for (const step of gateSteps) {
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
     if (errors.length) console.log(`errors:\n${errors.map((e) => `  ${e}`).join('\n')}\n`);
   }
-  const comment = github.comments(owner, repo, prNumber).find((c) => !before.includes(c.id)) ?? github.comments(owner, repo, prNumber).at(-1);
+  const comment =
+    github.comments(owner, repo, prNumber).find((c) => !before.includes(c.id)) ??
+    github.comments(owner, repo, prNumber).at(-1);
   console.log(comment ? `PR comment:\n\n${comment.body}` : '(no PR comment was posted)');
   console.log(`\noutputs: ${JSON.stringify(result.outputs)}`);
 }
 
 github.assertNoViolations();
 await github.close();
-section(`main-job: ${gateSteps.length - failed} of ${gateSteps.length} gates passed; every GitHub API call matched GitHub's OpenAPI description`);
+section(
+  `main-job: ${gateSteps.length - failed} of ${gateSteps.length} gates passed; every GitHub API call matched GitHub's OpenAPI description`,
+);
 process.exit(failed ? 1 : 0);

@@ -9,7 +9,14 @@ const root = new URL('..', import.meta.url).pathname;
 const out = join(root, '.tmp', 'vitest-results.json');
 mkdirSync(join(root, '.tmp'), { recursive: true });
 rmSync(out, { force: true });
-const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)];
+const args = [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${out}`,
+  ...process.argv.slice(2),
+];
 const run = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
 let summary = 'tests: no results were written (vitest crashed before reporting)';
 try {

@@ -69,16 +69,21 @@ describe('workflows', () => {
     expect(out).toContain('passed');
   });
 
-  it.each(workflows)('%s: every `with:` key of a local action is one of its inputs, and required inputs are set', (file) => {
-    for (const step of steps(file)) {
-      const action = step.uses && localAction(step.uses);
-      if (!action) continue;
-      const inputs = actionInputs(action);
-      for (const key of Object.keys(step.with ?? {})) expect(Object.keys(inputs), `${file}: ${action}`).toContain(key);
-      for (const [id, spec] of Object.entries(inputs))
-        if (spec.required && spec.default === undefined) expect(step.with ?? {}, `${file}: ${action} needs ${id}`).toHaveProperty(id);
-    }
-  });
+  it.each(workflows)(
+    '%s: every `with:` key of a local action is one of its inputs, and required inputs are set',
+    (file) => {
+      for (const step of steps(file)) {
+        const action = step.uses && localAction(step.uses);
+        if (!action) continue;
+        const inputs = actionInputs(action);
+        for (const key of Object.keys(step.with ?? {}))
+          expect(Object.keys(inputs), `${file}: ${action}`).toContain(key);
+        for (const [id, spec] of Object.entries(inputs))
+          if (spec.required && spec.default === undefined)
+            expect(step.with ?? {}, `${file}: ${action} needs ${id}`).toHaveProperty(id);
+      }
+    },
+  );
 
   it('doc snippets use only existing inputs of our actions', () => {
     for (const { where, step } of docSteps()) {
@@ -98,7 +103,9 @@ describe('workflows', () => {
       for (const step of job.steps ?? []) {
         if (step.run) expect(step.run, `${file}: job ${name} has \${{ }} in a run script`).not.toMatch(/\$\{\{/);
         if (!step.uses || step.uses.startsWith('./')) continue;
-        expect(step.uses, `${file}: ${step.uses} must be pinned by commit SHA`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+        expect(step.uses, `${file}: ${step.uses} must be pinned by commit SHA`).toMatch(
+          /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/,
+        );
         if (step.uses.startsWith('actions/checkout@'))
           expect(step.with?.['persist-credentials'], `${file}: checkout must not persist credentials`).toBe(false);
       }
