@@ -79,16 +79,23 @@ async function driveLoad(round: number): Promise<void> {
   );
   await api('GET', `/api/projects/${id}/files/content?path=src/extra.ts`, undefined, token);
   await api('GET', `/api/projects/${id}/files/content?path=../../etc/passwd`, undefined, token);
-  // The same prompt twice: a cache miss then a hit.
-  await api('POST', '/api/ai/generate', { prompt: 'a function that adds two numbers', language: 'typescript' }, token);
-  await api('POST', '/api/ai/generate', { prompt: 'a function that adds two numbers', language: 'typescript' }, token);
+  // A new prompt twice: an LLM call (cache miss), then a cache hit.
+  const prompt = `a function that adds ${round} to a number`;
+  await api('POST', '/api/ai/generate', { prompt, language: 'typescript' }, token);
+  await api('POST', '/api/ai/generate', { prompt, language: 'typescript' }, token);
   await api('GET', '/api/does-not-exist', undefined, token);
+  for (let i = 0; i < 10; i++) await api('GET', '/api/templates', undefined, token);
 }
 
 beforeAll(async () => {
   const aiEngineUrl = await startService('ai-engine', {});
-  // A 5 % "bad release" on the backend, so error panels and error ratios have real 5xx series to show.
-  backendUrl = await startService('backend', { AI_ENGINE_URL: aiEngineUrl, FAULT_ERROR_RATE: '0.05' });
+  // A "bad release" on one backend route, so error panels and error ratios have real 5xx series to show while the
+  // rest of the session (register, login, projects) works.
+  backendUrl = await startService('backend', {
+    AI_ENGINE_URL: aiEngineUrl,
+    FAULT_ERROR_RATE: '0.3',
+    FAULT_ROUTES: '/api/templates',
+  });
   const rulesDir = mkdtempSync(join(tmpdir(), 'myco-monitoring-'));
   const ruleFiles: string[] = [];
   for (const [file, content] of renderMonitoring(specFile)) {
