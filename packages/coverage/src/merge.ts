@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { lineCounter, newFileCoverageFrom, type Counter, type FileCoverage, type Totals } from './model.js';
 import { FileBuilder } from './parse/builder.js';
 import type { ParsedReport } from './parse/types.js';
@@ -50,8 +52,12 @@ export function mergeCoverage(reports: ParsedReport[], options: MergeOptions): C
   const files = new Map<string, FileCoverage>();
   for (const report of reports) {
     warnings.push(...report.warnings);
+    const base = report.sourceRoots.length ? '' : relativeBase(report, options.workspace);
     for (const file of report.files) {
-      const path = normalizer.normalize(file.path, report.sourceRoots);
+      const path = normalizer.normalize(
+        base && isRelativePath(file.path) ? `${base}/${file.path}` : file.path,
+        report.sourceRoots,
+      );
       if (path === null) continue;
       const existing = files.get(path);
       if (existing) files.set(path, unionFiles(path, existing, file));
@@ -65,6 +71,34 @@ export function mergeCoverage(reports: ParsedReport[], options: MergeOptions): C
     warnings.push(`${pathWarnings - MAX_PATH_WARNINGS} more coverage path warning(s) not shown`);
   }
   return { files, warnings, reports: reports.map((r) => ({ file: r.file, format: r.format, files: r.files.length })) };
+}
+
+function isRelativePath(path: string): boolean {
+  return !isAbsolute(path) && !/^[A-Za-z]:[\\/]/.test(path) && !/^[a-z]+:/i.test(path);
+}
+
+/**
+ * The folder a report's relative paths are relative to, when it is not the workspace root. Vitest and Jest run per
+ * package in a monorepo and write `SF:src/app.ts` into `packages/web/coverage/lcov.info`: those paths are relative to
+ * the package, so `src/main.ts` of two packages must not collide. A few paths are probed against the report's
+ * folder and its parents (a handful of stat calls per report, never one per file), the workspace root first.
+ * @returns the workspace-relative prefix, or '' to keep paths as they are.
+ */
+function relativeBase(report: ParsedReport, workspace: string): string {
+  // report.file is absolute, or workspace-relative as readCoverage displays it.
+  const reportDir = relative(workspace, dirname(resolve(workspace, report.file)));
+  if (!reportDir || reportDir.startsWith('..') || isAbsolute(reportDir)) return '';
+  const probes = report.files
+    .map((f) => f.path)
+    .filter(isRelativePath)
+    .slice(0, 5);
+  if (!probes.length || probes.some((p) => existsSync(join(workspace, p)))) return '';
+  const parts = reportDir.split(sep);
+  for (let depth = parts.length; depth > 0; depth--) {
+    const candidate = parts.slice(0, depth).join('/');
+    if (probes.some((p) => existsSync(join(workspace, candidate, p)))) return candidate;
+  }
+  return '';
 }
 
 function maxCounter(a: Counter | null | undefined, b: Counter | null | undefined): Counter | undefined {

@@ -33,6 +33,20 @@ describe('readCoverage', () => {
     expect(splitPatterns(input)).toEqual(expected);
   });
 
+  it('resolves per-package relative paths against the package, so src/main.ts of two packages do not collide', async () => {
+    const ws = workspace({
+      'packages/a/src/main.ts': 'a',
+      'packages/b/src/main.ts': 'b',
+      'packages/a/coverage/lcov.info': lcov('src/main.ts', [1, 0]),
+      'packages/b/coverage/lcov.info': lcov('src/main.ts', [1, 1, 1]),
+      'root.lcov': lcov('packages/a/src/main.ts', [0, 0]),
+    });
+    const set = await readCoverage(['packages/*/coverage/lcov.info', 'root.lcov'], { workspace: ws });
+    expect([...set.files.keys()].sort()).toEqual(['packages/a/src/main.ts', 'packages/b/src/main.ts']);
+    expect(set.files.get('packages/b/src/main.ts')!.lines.slice(1)).toEqual(new Uint8Array([2, 2, 2]));
+    expect(set.files.get('packages/a/src/main.ts')!.lines.slice(1)).toEqual(new Uint8Array([2, 1]));
+  });
+
   it('expands globs relative to the workspace and merges every report', async () => {
     const ws = workspace({
       'packages/a/coverage/lcov.info': lcov('src/a.ts', [1, 0]),
