@@ -1,3 +1,3 @@
-import * as core from '@actions/core';
-import { hello } from '@myco-gates/core';
-core.info(hello());
+import { runAction } from '@myco-gates/core';
+import { run } from './main.js';
+await runAction('coverage-gate', run);
