@@ -41,7 +41,7 @@ export const DEFAULT_REPORT_PATTERNS = [
 const IGNORED_DIRS = ['**/node_modules/**', '**/.git/**', '**/vendor/**', '**/.venv/**', '**/venv/**', '**/.tox/**'];
 
 /**
- * Splits the `files` input: newline or comma separated globs/paths, blank entries ignored, `!pattern` excludes.
+ * Splits the `reports` input: newline or comma separated globs/paths, blank entries ignored, `!pattern` excludes.
  * @param input the raw input (or list).
  */
 export function splitPatterns(input: string | readonly string[] | undefined): string[] {
@@ -75,7 +75,7 @@ export async function readCoverage(
       discovering ? 'no coverage report found in the workspace' : 'no coverage report matched',
       discovering
         ? `Run the tests with coverage before this step, or set \`files\` to the report path (looked for: ${DEFAULT_REPORT_PATTERNS.map((p) => p.slice(3)).join(', ')})`
-        : 'Check the `files` input; paths are relative to the repository root',
+        : 'Check the `reports` input; paths are relative to the repository root',
     );
   }
   const reports: ParsedReport[] = [];
@@ -135,7 +135,7 @@ async function expand(patterns: string[], workspace: string): Promise<string[]> 
         throw new CoverageInputError(
           pattern,
           'file not found',
-          'Check the `files` input and that the test step wrote the report before this step',
+          'Check the `reports` input and that the test step wrote the report before this step',
         );
       }
       if (statSync(path).isDirectory()) {
@@ -154,7 +154,7 @@ async function expand(patterns: string[], workspace: string): Promise<string[]> 
       throw new CoverageInputError(
         pattern,
         'pattern matched no files',
-        'Check the `files` input; globs are relative to the repository root',
+        'Check the `reports` input; globs are relative to the repository root',
       );
     }
     for (const match of matches.sort()) found.add(resolve(match));

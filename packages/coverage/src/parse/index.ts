@@ -36,7 +36,7 @@ export async function parseCoverageFile(path: string, options: ParseOptions = {}
     throw new CoverageInputError(
       path,
       code === 'ENOENT' ? 'file not found' : `cannot open (${code})`,
-      'Check the `files` input and that the test step wrote its coverage report before this step',
+      'Check the `reports` input and that the test step wrote its coverage report before this step',
     );
   }
   try {

@@ -1,0 +1,705 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadSpec, type LoadedSpec } from '../load/index.js';
+import { diffFiles, diffSpecs, parseSunset, type Change } from './index.js';
+
+const work = mkdtempSync(path.join(tmpdir(), 'contract-diff-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let counter = 0;
+
+type Doc = Record<string, any>;
+
+/** Writes a document (object -> JSON, string -> YAML as is) and loads it. */
+function spec(doc: Doc | string): LoadedSpec {
+  const file = path.join(work, `spec-${counter++}.${typeof doc === 'string' ? 'yaml' : 'json'}`);
+  writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2));
+  return loadSpec(file, { root: work });
+}
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+const diff = (base: Doc | string, head: Doc | string, opts = {}) =>
+  diffSpecs(spec(base), spec(head), { now: NOW, ...opts });
+const breaking = (changes: Change[]) => changes.filter((c) => c.level !== 'INFO');
+
+interface OpParts {
+  params?: Doc[];
+  body?: Doc;
+  bodyRequired?: boolean;
+  response?: Doc;
+  status?: string;
+  media?: string;
+  op?: Doc;
+  security?: Doc[];
+  components?: Doc;
+  version?: string;
+}
+
+/** One `POST /pets/{id}` operation with the given parts. */
+function api(p: OpParts = {}): Doc {
+  const op: Doc = {
+    operationId: 'updatePet',
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, ...(p.params ?? [])],
+    responses: {
+      [p.status ?? '200']: {
+        description: 'ok',
+        content: { [p.media ?? 'application/json']: { schema: p.response ?? { type: 'object' } } },
+      },
+    },
+    ...(p.op ?? {}),
+  };
+  if (p.body)
+    op.requestBody = { required: p.bodyRequired ?? true, content: { 'application/json': { schema: p.body } } };
+  if (p.security) op.security = p.security;
+  return {
+    openapi: p.version ?? '3.0.3',
+    info: { title: 'pets', version: '1' },
+    paths: { '/pets/{id}': { post: op } },
+    components: p.components ?? {},
+  };
+}
+
+const obj = (properties: Doc, required: string[] = []) => ({
+  type: 'object',
+  properties,
+  ...(required.length ? { required } : {}),
+});
+const str = (extra: Doc = {}) => ({ type: 'string', ...extra });
+
+/** Rule by rule: the smallest change that triggers each id, and the level oasdiff grades it at. */
+const RULES: Array<{ id: string; level: Change['level']; base: Doc; head: Doc; opts?: Doc }> = [
+  {
+    id: 'request-parameter-became-required',
+    level: 'ERR',
+    base: api({ params: [{ name: 'q', in: 'query', schema: str() }] }),
+    head: api({ params: [{ name: 'q', in: 'query', required: true, schema: str() }] }),
+  },
+  {
+    id: 'new-required-request-parameter',
+    level: 'ERR',
+    base: api(),
+    head: api({ params: [{ name: 'q', in: 'query', required: true, schema: str() }] }),
+  },
+  {
+    id: 'new-optional-request-parameter',
+    level: 'INFO',
+    base: api(),
+    head: api({ params: [{ name: 'q', in: 'query', schema: str() }] }),
+  },
+  {
+    id: 'request-parameter-removed',
+    level: 'WARN',
+    base: api({ params: [{ name: 'q', in: 'query', schema: str() }] }),
+    head: api(),
+  },
+  {
+    id: 'request-parameter-max-length-decreased',
+    level: 'ERR',
+    base: api({ params: [{ name: 'q', in: 'query', schema: str({ maxLength: 10 }) }] }),
+    head: api({ params: [{ name: 'q', in: 'query', schema: str({ maxLength: 5 }) }] }),
+  },
+  {
+    id: 'request-parameter-max-length-increased',
+    level: 'INFO',
+    base: api({ params: [{ name: 'q', in: 'query', schema: str({ maxLength: 5 }) }] }),
+    head: api({ params: [{ name: 'q', in: 'query', schema: str({ maxLength: 10 }) }] }),
+  },
+  {
+    id: 'request-parameter-enum-value-removed',
+    level: 'ERR',
+    base: api({ params: [{ name: 'q', in: 'query', schema: str({ enum: ['a', 'b'] }) }] }),
+    head: api({ params: [{ name: 'q', in: 'query', schema: str({ enum: ['a'] }) }] }),
+  },
+  {
+    id: 'request-parameter-pattern-added',
+    level: 'ERR',
+    base: api({ params: [{ name: 'q', in: 'query', schema: str() }] }),
+    head: api({ params: [{ name: 'q', in: 'query', schema: str({ pattern: '^[a-z]+$' }) }] }),
+  },
+  {
+    id: 'request-parameter-type-changed',
+    level: 'ERR',
+    base: api({ params: [{ name: 'q', in: 'query', schema: { type: 'integer' } }] }),
+    head: api({ params: [{ name: 'q', in: 'query', schema: { type: 'boolean' } }] }),
+  },
+  {
+    id: 'request-parameter-type-generalized',
+    level: 'INFO',
+    base: api({ params: [{ name: 'q', in: 'query', schema: { type: 'integer' } }] }),
+    head: api({ params: [{ name: 'q', in: 'query', schema: { type: 'number' } }] }),
+  },
+  {
+    id: 'request-body-became-required',
+    level: 'ERR',
+    base: api({ body: obj({}), bodyRequired: false }),
+    head: api({ body: obj({}), bodyRequired: true }),
+  },
+  { id: 'request-body-removed', level: 'ERR', base: api({ body: obj({}) }), head: api() },
+  {
+    id: 'new-required-request-property',
+    level: 'ERR',
+    base: api({ body: obj({ a: str() }) }),
+    head: api({ body: obj({ a: str(), b: str() }, ['b']) }),
+  },
+  {
+    id: 'new-optional-request-property',
+    level: 'INFO',
+    base: api({ body: obj({ a: str() }) }),
+    head: api({ body: obj({ a: str(), b: str() }) }),
+  },
+  {
+    id: 'request-property-became-required',
+    level: 'ERR',
+    base: api({ body: obj({ a: str() }) }),
+    head: api({ body: obj({ a: str() }, ['a']) }),
+  },
+  {
+    id: 'request-property-removed',
+    level: 'WARN',
+    base: api({ body: obj({ a: str(), b: str() }) }),
+    head: api({ body: obj({ a: str() }) }),
+  },
+  {
+    id: 'request-property-type-changed',
+    level: 'ERR',
+    base: api({ body: obj({ a: str() }) }),
+    head: api({ body: obj({ a: { type: 'integer' } }) }),
+  },
+  {
+    id: 'request-property-enum-value-removed',
+    level: 'ERR',
+    base: api({ body: obj({ a: str({ enum: ['x', 'y'] }) }) }),
+    head: api({ body: obj({ a: str({ enum: ['x'] }) }) }),
+  },
+  {
+    id: 'request-property-became-enum',
+    level: 'ERR',
+    base: api({ body: obj({ a: str() }) }),
+    head: api({ body: obj({ a: str({ enum: ['x'] }) }) }),
+  },
+  {
+    id: 'request-property-max-length-decreased',
+    level: 'ERR',
+    base: api({ body: obj({ a: str({ maxLength: 9 }) }) }),
+    head: api({ body: obj({ a: str({ maxLength: 3 }) }) }),
+  },
+  {
+    id: 'request-property-min-increased',
+    level: 'ERR',
+    base: api({ body: obj({ a: { type: 'integer', minimum: 1 } }) }),
+    head: api({ body: obj({ a: { type: 'integer', minimum: 2 } }) }),
+  },
+  {
+    id: 'request-property-max-set',
+    level: 'WARN',
+    base: api({ body: obj({ a: { type: 'integer' } }) }),
+    head: api({ body: obj({ a: { type: 'integer', maximum: 2 } }) }),
+  },
+  {
+    id: 'request-property-became-not-nullable',
+    level: 'ERR',
+    base: api({ version: '3.1.0', body: obj({ a: { type: ['string', 'null'] } }) }),
+    head: api({ version: '3.1.0', body: obj({ a: str() }) }),
+  },
+  {
+    id: 'request-property-became-nullable',
+    level: 'INFO',
+    base: api({ body: obj({ a: str() }) }),
+    head: api({ body: obj({ a: str({ nullable: true }) }) }),
+  },
+  {
+    id: 'request-body-media-type-removed',
+    level: 'ERR',
+    base: api({ body: obj({}) }),
+    head: {
+      ...api(),
+      paths: {
+        '/pets/{id}': {
+          post: { ...api().paths['/pets/{id}'].post, requestBody: { content: { 'text/plain': { schema: str() } } } },
+        },
+      },
+    },
+  },
+  { id: 'response-success-status-removed', level: 'ERR', base: api(), head: api({ status: '201' }) },
+  {
+    id: 'response-non-success-status-removed',
+    level: 'INFO',
+    base: {
+      ...api(),
+      paths: {
+        '/pets/{id}': {
+          post: {
+            ...api().paths['/pets/{id}'].post,
+            responses: { ...api().paths['/pets/{id}'].post.responses, '404': { description: 'no' } },
+          },
+        },
+      },
+    },
+    head: api(),
+  },
+  { id: 'response-media-type-removed', level: 'ERR', base: api(), head: api({ media: 'application/xml' }) },
+  {
+    id: 'response-required-property-removed',
+    level: 'ERR',
+    base: api({ response: obj({ a: str(), b: str() }, ['a', 'b']) }),
+    head: api({ response: obj({ a: str() }, ['a']) }),
+  },
+  {
+    id: 'response-optional-property-removed',
+    level: 'WARN',
+    base: api({ response: obj({ a: str(), b: str() }) }),
+    head: api({ response: obj({ a: str() }) }),
+  },
+  {
+    id: 'response-property-became-optional',
+    level: 'ERR',
+    base: api({ response: obj({ a: str() }, ['a']) }),
+    head: api({ response: obj({ a: str() }) }),
+  },
+  {
+    id: 'response-property-enum-value-added',
+    level: 'WARN',
+    base: api({ response: obj({ s: str({ enum: ['on'] }) }) }),
+    head: api({ response: obj({ s: str({ enum: ['on', 'off'] }) }) }),
+  },
+  {
+    id: 'response-property-max-length-increased',
+    level: 'ERR',
+    base: api({ response: obj({ s: str({ maxLength: 3 }) }) }),
+    head: api({ response: obj({ s: str({ maxLength: 9 }) }) }),
+  },
+  {
+    id: 'response-property-type-changed',
+    level: 'ERR',
+    base: api({ response: obj({ s: str() }) }),
+    head: api({ response: obj({ s: { type: 'array', items: str() } }) }),
+  },
+  {
+    id: 'response-property-became-nullable',
+    level: 'ERR',
+    base: api({ response: obj({ s: str() }) }),
+    head: api({ response: obj({ s: str({ nullable: true }) }) }),
+  },
+  {
+    id: 'response-body-one-of-added',
+    level: 'ERR',
+    base: api({ response: { oneOf: [obj({ a: str() })] } }),
+    head: api({ response: { oneOf: [obj({ a: str() }), obj({ b: { type: 'integer' } })] } }),
+  },
+  {
+    id: 'api-security-removed',
+    level: 'INFO',
+    base: api({ security: [{ key: [] }, { oauth: ['read'] }] }),
+    head: api({ security: [{ oauth: ['read'] }] }),
+  },
+  {
+    id: 'api-security-scope-removed',
+    level: 'INFO',
+    base: api({ security: [{ oauth: ['read', 'write'] }] }),
+    head: api({ security: [{ oauth: ['read'] }] }),
+  },
+  { id: 'endpoint-deprecated', level: 'INFO', base: api(), head: api({ op: { deprecated: true } }) },
+  {
+    id: 'endpoint-deprecated-with-sunset',
+    level: 'INFO',
+    base: api(),
+    head: api({ op: { deprecated: true, 'x-sunset': '2027-01-01' } }),
+  },
+  {
+    id: 'api-deprecated-sunset-parse',
+    level: 'ERR',
+    base: api(),
+    head: api({ op: { deprecated: true, 'x-sunset': 'next tuesday' } }),
+  },
+  {
+    id: 'api-sunset-date-too-small',
+    level: 'ERR',
+    base: api(),
+    head: api({ op: { deprecated: true, 'x-sunset': '2026-06-10' } }),
+    opts: { deprecationDaysStable: 30 },
+  },
+  { id: 'endpoint-reactivated', level: 'INFO', base: api({ op: { deprecated: true } }), head: api() },
+  { id: 'api-invalid-stability-level', level: 'ERR', base: api(), head: api({ op: { 'x-stability-level': 'gamma' } }) },
+  {
+    id: 'api-stability-decreased',
+    level: 'ERR',
+    base: api({ op: { 'x-stability-level': 'stable' } }),
+    head: api({ op: { 'x-stability-level': 'beta' } }),
+  },
+  {
+    id: 'sunset-deleted',
+    level: 'ERR',
+    base: api({ op: { deprecated: true, 'x-sunset': '2027-01-01' } }),
+    head: api({ op: { deprecated: true } }),
+  },
+  {
+    id: 'request-parameter-deprecated',
+    level: 'INFO',
+    base: api({ params: [{ name: 'q', in: 'query', schema: str() }] }),
+    head: api({ params: [{ name: 'q', in: 'query', deprecated: true, schema: str() }] }),
+  },
+  {
+    id: 'request-parameter-removed-before-sunset',
+    level: 'ERR',
+    base: api({ params: [{ name: 'q', in: 'query', deprecated: true, 'x-sunset': '2027-01-01', schema: str() }] }),
+    head: api(),
+  },
+  { id: 'api-path-removed-without-deprecation', level: 'ERR', base: api(), head: { ...api(), paths: {} } },
+  {
+    id: 'api-path-removed-before-sunset',
+    level: 'ERR',
+    base: api({ op: { deprecated: true, 'x-sunset': '2027-01-01' } }),
+    head: { ...api(), paths: {} },
+  },
+  {
+    id: 'api-path-removed-with-deprecation',
+    level: 'INFO',
+    base: api({ op: { deprecated: true, 'x-sunset': '2026-01-01' } }),
+    head: { ...api(), paths: {} },
+  },
+  {
+    id: 'api-removed-without-deprecation',
+    level: 'ERR',
+    base: { ...api(), paths: { '/pets/{id}': { ...api().paths['/pets/{id}'], get: api().paths['/pets/{id}'].post } } },
+    head: api(),
+  },
+  {
+    id: 'response-media-type-name-changed',
+    level: 'WARN',
+    base: api(),
+    head: api({ media: 'application/json; charset=utf-8' }),
+  },
+  {
+    id: 'request-body-media-type-added',
+    level: 'INFO',
+    base: api({ body: obj({}) }),
+    head: {
+      ...api(),
+      paths: {
+        '/pets/{id}': {
+          post: {
+            ...api().paths['/pets/{id}'].post,
+            requestBody: { content: { 'application/json': { schema: obj({}) }, 'text/plain': { schema: str() } } },
+          },
+        },
+      },
+    },
+  },
+  { id: 'api-schema-removed', level: 'INFO', base: api({ components: { schemas: { Old: str() } } }), head: api() },
+  {
+    id: 'response-header-type-changed',
+    level: 'ERR',
+    base: {
+      ...api(),
+      paths: {
+        '/pets/{id}': {
+          post: {
+            ...api().paths['/pets/{id}'].post,
+            responses: { '200': { description: 'ok', headers: { 'X-Rate': { schema: { type: 'integer' } } } } },
+          },
+        },
+      },
+    },
+    head: {
+      ...api(),
+      paths: {
+        '/pets/{id}': {
+          post: {
+            ...api().paths['/pets/{id}'].post,
+            responses: { '200': { description: 'ok', headers: { 'x-rate': { schema: { type: 'boolean' } } } } },
+          },
+        },
+      },
+    },
+  },
+  {
+    id: 'required-response-header-removed',
+    level: 'ERR',
+    base: {
+      ...api(),
+      paths: {
+        '/pets/{id}': {
+          post: {
+            ...api().paths['/pets/{id}'].post,
+            responses: {
+              '200': { description: 'ok', headers: { 'X-Rate': { required: true, schema: { type: 'integer' } } } },
+            },
+          },
+        },
+      },
+    },
+    head: api(),
+  },
+  { id: 'endpoint-added', level: 'INFO', base: { ...api(), paths: {} }, head: api() },
+  {
+    id: 'webhook-removed',
+    level: 'ERR',
+    base: {
+      ...api({ version: '3.1.0' }),
+      webhooks: { newPet: { post: { responses: { '200': { description: 'ok' } } } } },
+    },
+    head: api({ version: '3.1.0' }),
+  },
+];
+
+describe('diffSpecs rules', () => {
+  it.each(RULES)('$id ($level)', ({ id, level, base, head, opts }) => {
+    const changes = diff(base, head, opts);
+    const hit = changes.find((c) => c.id === id);
+    expect(hit, `got ${changes.map((c) => c.id).join(', ') || 'nothing'}`).toBeDefined();
+    expect(hit!.level).toBe(level);
+    expect(hit!.message.length).toBeGreaterThan(5);
+    expect(hit!.location?.line).toBeGreaterThan(0);
+    // Reversing a pure removal/addition must not report the same rule.
+    expect(diff(base, base, opts)).toEqual([]);
+  });
+});
+
+/** Same meaning, different text: none of these may report ERR or WARN. */
+const EQUIVALENT: Array<{ name: string; base: Doc | string; head: Doc | string }> = [
+  {
+    name: 'reordered properties, parameters and required list',
+    base: api({
+      params: [
+        { name: 'a', in: 'query', schema: str() },
+        { name: 'b', in: 'header', schema: str() },
+      ],
+      body: obj({ x: str(), y: str() }, ['x', 'y']),
+    }),
+    head: api({
+      params: [
+        { name: 'B', in: 'header', schema: str() },
+        { name: 'a', in: 'query', schema: str() },
+      ],
+      body: { required: ['y', 'x'], properties: { y: str(), x: str() }, type: 'object' },
+    }),
+  },
+  {
+    name: '$ref instead of an inline schema, under a renamed component',
+    base: api({ response: obj({ owner: obj({ name: str() }, ['name']) }, ['owner']) }),
+    head: api({
+      response: obj({ owner: { $ref: '#/components/schemas/Person' } }, ['owner']),
+      components: { schemas: { Person: obj({ name: str() }, ['name']) } },
+    }),
+  },
+  {
+    name: 'properties restructured into allOf',
+    base: api({ body: obj({ a: str(), b: str() }, ['a']), response: obj({ a: str(), b: str() }, ['a', 'b']) }),
+    head: api({
+      body: { allOf: [obj({ a: str() }, ['a']), obj({ b: str() })] },
+      response: { allOf: [obj({ a: str() }, ['a']), obj({ b: str() }, ['b'])] },
+    }),
+  },
+  {
+    name: 'path parameter renamed',
+    base: api(),
+    head: {
+      ...api(),
+      paths: {
+        '/pets/{petId}': {
+          post: {
+            ...api().paths['/pets/{id}'].post,
+            parameters: [{ name: 'petId', in: 'path', required: true, schema: str() }],
+          },
+        },
+      },
+    },
+  },
+  {
+    name: 'a required readOnly property is not required in requests',
+    base: api({ body: obj({ id: str({ readOnly: true }), name: str() }) }),
+    head: api({ body: obj({ id: str({ readOnly: true }), name: str() }, ['id']) }),
+  },
+  {
+    name: 'removing an operation whose sunset has passed',
+    base: {
+      ...api(),
+      paths: {
+        '/pets/{id}': {
+          ...api().paths['/pets/{id}'],
+          get: { deprecated: true, 'x-sunset': '2026-01-01', responses: { '200': { description: 'ok' } } },
+        },
+      },
+    },
+    head: api(),
+  },
+  {
+    name: 'a cyclic schema compared with itself written differently',
+    base: api({
+      response: { $ref: '#/components/schemas/Node' },
+      components: { schemas: { Node: obj({ kids: { type: 'array', items: { $ref: '#/components/schemas/Node' } } }) } },
+    }),
+    head: api({
+      response: { $ref: '#/components/schemas/Tree' },
+      components: { schemas: { Tree: obj({ kids: { type: 'array', items: { $ref: '#/components/schemas/Tree' } } }) } },
+    }),
+  },
+  {
+    name: 'Swagger 2.0 and the same API in OpenAPI 3.0',
+    base: `swagger: '2.0'
+info: { title: pets, version: '1' }
+paths:
+  /pets/{id}:
+    post:
+      operationId: updatePet
+      consumes: [application/json]
+      produces: [application/json]
+      parameters:
+        - { name: id, in: path, required: true, type: string }
+        - { name: body, in: body, required: true, schema: { $ref: '#/definitions/Pet' } }
+      responses:
+        '200': { description: ok, schema: { $ref: '#/definitions/Pet' } }
+definitions:
+  Pet: { type: object, required: [name], properties: { name: { type: string, maxLength: 20 } } }
+`,
+    head: api({
+      body: { $ref: '#/components/schemas/Pet' },
+      response: { $ref: '#/components/schemas/Pet' },
+      components: { schemas: { Pet: obj({ name: str({ maxLength: 20 }) }, ['name']) } },
+    }),
+  },
+];
+
+describe('diffSpecs compares meaning, not text', () => {
+  it.each(EQUIVALENT)('$name', ({ base, head }) => {
+    const all = diff(base, head);
+    if (process.env.SHOW_INFO) console.log(all.map((c) => `${c.level} ${c.id}: ${c.message}`).join('\n'));
+    expect(breaking(all).map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+  });
+});
+
+describe('change records', () => {
+  const baseYaml = `openapi: 3.0.3
+info: { title: pets, version: '1' }
+paths:
+  /pets:
+    get:
+      parameters:
+        - name: limit
+          in: query
+          schema: { type: integer, maximum: 100 }
+      responses:
+        '200': { description: ok }
+`;
+  const headYaml = baseYaml.replace('maximum: 100', 'maximum: 50');
+
+  it('points at the head line, and the fingerprint survives unrelated edits', () => {
+    const [change] = breaking(diff(baseYaml, headYaml));
+    expect(change).toMatchObject({
+      id: 'request-parameter-max-decreased',
+      level: 'ERR',
+      operation: 'GET /pets',
+      path: '/paths/~1pets/get/parameters/query/limit/schema/maximum',
+      side: 'head',
+      message: 'for the query request parameter `limit`, the max was decreased from 100 to 50',
+    });
+    expect(change.location?.line).toBe(9);
+    const shifted = headYaml.replace(
+      "info: { title: pets, version: '1' }",
+      "info:\n  title: pets\n  description: more text\n  version: '2'",
+    );
+    const [moved] = breaking(diff(baseYaml, shifted));
+    expect(moved.location?.line).toBe(12);
+    expect(moved.fingerprint).toBe(change.fingerprint);
+  });
+
+  it('points removals at the base spec', () => {
+    const [change] = breaking(diff(baseYaml, baseYaml.replace(/ {6}parameters:[\s\S]*?maximum: 100 \}\n/, '')));
+    expect(change).toMatchObject({ id: 'request-parameter-removed', side: 'base', location: { line: 7 } });
+  });
+
+  it('reports each removed enum value separately, with its own fingerprint and line', () => {
+    const base = api({ body: obj({ a: str({ enum: ['x', 'y', 'z'] }) }) });
+    const head = api({ body: obj({ a: str({ enum: ['x'] }) }) });
+    const removed = diff(base, head).filter((c) => c.id === 'request-property-enum-value-removed');
+    expect(removed.map((c) => c.message)).toEqual([
+      'removed the enum value y from the request property `a`',
+      'removed the enum value z from the request property `a`',
+    ]);
+    expect(new Set(removed.map((c) => c.fingerprint)).size).toBe(2);
+    expect(removed[0].location!.line).toBeLessThan(removed[1].location!.line);
+  });
+
+  it('words composition changes like oasdiff', () => {
+    const base = api({
+      components: { schemas: { Cat: obj({ meow: str() }), Dog: obj({ bark: str() }) } },
+      response: { oneOf: [{ $ref: '#/components/schemas/Cat' }] },
+    });
+    const head = api({
+      components: { schemas: { Cat: obj({ meow: str() }), Dog: obj({ bark: str() }) } },
+      response: { oneOf: [{ $ref: '#/components/schemas/Cat' }, { $ref: '#/components/schemas/Dog' }] },
+    });
+    const [change] = diff(base, head).filter((c) => c.id === 'response-body-one-of-added');
+    expect(change.message).toBe(
+      "added Dog to the `oneOf` list of the response's body (response status 200, application/json)",
+    );
+  });
+
+  it('applies level overrides and can drop INFO', () => {
+    const base = api({ security: [{ oauth: ['read'] }] });
+    const head = api({ security: [{ oauth: ['read', 'write'] }] });
+    expect(diff(base, head).find((c) => c.id === 'api-security-scope-added')?.level).toBe('INFO');
+    expect(
+      diff(base, head, { levelOverrides: { 'api-security-scope-added': 'ERR' } }).find(
+        (c) => c.id === 'api-security-scope-added',
+      )?.level,
+    ).toBe('ERR');
+    expect(diff(base, head, { includeInfo: false })).toEqual([]);
+  });
+
+  it('diffFiles loads and diffs in one call', () => {
+    const a = path.join(work, 'a.yaml');
+    const b = path.join(work, 'b.yaml');
+    writeFileSync(a, baseYaml);
+    writeFileSync(b, headYaml);
+    expect(diffFiles(a, b, { root: work, now: NOW }).map((c) => c.id)).toEqual(['request-parameter-max-decreased']);
+  });
+});
+
+describe('malformed but parseable specs', () => {
+  const base = api({ body: obj({ a: str() }), params: [{ name: 'q', in: 'query', schema: str() }] });
+  const odd: Array<[string, Doc]> = [
+    ['paths is a list', { ...base, paths: [] }],
+    ['path item is null', { ...base, paths: { '/pets/{id}': null } }],
+    ['operation is a string', { ...base, paths: { '/pets/{id}': { post: 'nope' } } }],
+    ['parameters is a string', api({ op: { parameters: 'x' } })],
+    ['parameter without in', api({ op: { parameters: [{ name: 'q', schema: true }] } })],
+    ['responses is a list', api({ op: { responses: [] } })],
+    [
+      '3.1 boolean schemas',
+      api({ version: '3.1.0', body: { type: 'object', properties: { a: true, b: false }, items: false } }),
+    ],
+    ['schema is a number', api({ body: 42 as unknown as Doc })],
+    ['security is an object', api({ op: { security: { oauth: [] } } })],
+  ];
+  it.each(odd)('%s: diffs without throwing, both ways', (_name, doc) => {
+    expect(() => diff(base, doc)).not.toThrow();
+    expect(() => diff(doc, base)).not.toThrow();
+  });
+
+  it('stops at a very deep chain of distinct schemas instead of overflowing the stack', () => {
+    const schemas: Doc = {};
+    for (let i = 0; i < 1200; i++) schemas[`S${i}`] = obj({ next: { $ref: `#/components/schemas/S${i + 1}` } });
+    schemas.S1200 = obj({ leaf: str() });
+    const head = structuredClone(schemas);
+    head.S1200 = obj({ leaf: { type: 'integer' } });
+    const changes = diff(
+      api({ response: { $ref: '#/components/schemas/S0' }, components: { schemas } }),
+      api({ response: { $ref: '#/components/schemas/S0' }, components: { schemas: head } }),
+    );
+    expect(changes.map((c) => c.id)).toContain('schema-comparison-truncated');
+  });
+});
+
+describe('parseSunset', () => {
+  it.each([
+    ['2026-01-31', '2026-01-31T00:00:00.000Z'],
+    ['2026-01-31T10:00:00Z', '2026-01-31T10:00:00.000Z'],
+    ['2026-02-30', undefined],
+    ['tomorrow', undefined],
+    [42, undefined],
+  ])('%s', (input, expected) => {
+    expect(parseSunset(input)?.toISOString()).toBe(expected);
+  });
+});
