@@ -1,3 +1,4 @@
+import './heap.js';
 import * as core from '@actions/core';
 import { createGitHubClient, describeError, publishReport, readGitHubContext } from '@myco-gates/core';
 import { asUserError, buildCoverageConfig, runCoverageGate } from '@myco-gates/coverage';
