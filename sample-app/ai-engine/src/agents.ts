@@ -1,5 +1,5 @@
+import { ApiError } from '@myco-gates/service-kit';
 import { randomUUID } from 'node:crypto';
-import { ApiError } from './errors.js';
 import type { LlmManager } from './llm.js';
 import type { EngineMetrics } from './metrics.js';
 

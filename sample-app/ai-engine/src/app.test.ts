@@ -1,9 +1,10 @@
+import { errorShapeProblem, HTTP_BUCKETS, readMetric } from '@myco-gates/service-kit';
 import type { InjectOptions } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { HTTP_BUCKETS, LLM_BUCKETS } from './metrics.js';
-import { errorShapeProblem, json, readMetric, startFakeOpenAi, type FakeOpenAi } from './testing.js';
+import { LLM_BUCKETS } from './metrics.js';
+import { json, startFakeOpenAi, type FakeOpenAi } from './testing.js';
 
 const ADMIN = 'admin-token-0123456789';
 const problems: string[] = [];

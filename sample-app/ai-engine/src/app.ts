@@ -1,10 +1,9 @@
+import { ApiError, errorBody, FaultInjector, registerServiceBasics, serverOptions } from '@myco-gates/service-kit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { AgentManager } from './agents.js';
 import { LruCache } from './cache.js';
 import type { EngineConfig } from './config.js';
-import { ApiError, errorBody, handleError } from './errors.js';
-import { FaultInjector, type FaultSettings } from './faults.js';
 import { LlmManager, MODEL_PRICES } from './llm.js';
 import { createMetrics } from './metrics.js';
 import { LocalProvider, OpenAiProvider, type LlmProvider } from './providers.js';
@@ -18,7 +17,6 @@ export interface BuildOptions {
 }
 
 const LANGUAGES = ['typescript', 'javascript', 'python', 'go', 'rust'];
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const uuidParams = {
   type: 'object',
   properties: { id: { type: 'string', format: 'uuid' } },
@@ -29,12 +27,7 @@ const uuidParams = {
 export function buildApp(options: BuildOptions): FastifyInstance & { llm: LlmManager; agents: AgentManager } {
   const { config } = options;
   const app = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
-    bodyLimit: 1024 * 1024,
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    ...serverOptions({ logLevel: config.logLevel, logger: options.logger }),
     // Unknown fields are errors, not silently dropped, and types are never coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     // Name the offending field so the client knows what to fix, e.g. `body must NOT have additional property "x"`.
@@ -65,29 +58,9 @@ export function buildApp(options: BuildOptions): FastifyInstance & { llm: LlmMan
     },
   );
   const agents = new AgentManager(llm, metrics);
-  const faults = new FaultInjector(config.faults, options.random);
+  const faults = new FaultInjector(config.faults, { switchRoute: '/admin/faults', random: options.random });
 
-  app.removeContentTypeParser('text/plain');
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, request.id));
-  });
-  app.addHook('onRequest', async (request) => faults.inject(request));
-  app.addHook('onSend', async (request, reply, payload) => {
-    void reply.header('x-request-id', request.id);
-    return payload;
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = {
-      route: request.routeOptions.url ?? 'unmatched',
-      method: request.method,
-      status_code: String(reply.statusCode),
-    };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-  });
+  registerServiceBasics(app, { metrics, faults });
   app.addHook('onClose', async () => agents.cancelAll());
 
   const requireAdmin = async (request: FastifyRequest) => {
@@ -101,16 +74,11 @@ export function buildApp(options: BuildOptions): FastifyInstance & { llm: LlmMan
     }
   };
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
     if (await llm.ready(config.readinessTimeoutMs)) return { status: 'ready', provider: config.provider };
     return reply
       .code(503)
       .send(errorBody('not_ready', `Provider ${config.provider} failed its readiness probe.`, request.id));
-  });
-  app.get('/metrics', async (_request, reply) => {
-    void reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
   });
 
   app.post(
@@ -170,12 +138,7 @@ export function buildApp(options: BuildOptions): FastifyInstance & { llm: LlmMan
       routes: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 200, pattern: '^/' } },
     },
   };
-  app.get('/admin/faults', { onRequest: requireAdmin }, async () => faults.current);
-  app.put('/admin/faults', { onRequest: requireAdmin, schema: { body: faultBody } }, async (request) => {
-    faults.set(request.body as FaultSettings);
-    request.log.warn({ faults: faults.current }, 'fault injection changed');
-    return faults.current;
-  });
+  faults.registerSwitch(app, { guard: requireAdmin, bodySchema: faultBody });
 
   return Object.assign(app, { llm, agents });
 }

@@ -1,10 +1,7 @@
-import { parseFaultSettings, type FaultSettings } from './faults.js';
+import { ConfigError, readInteger, readServiceConfig, type ServiceConfig } from '@myco-gates/service-kit';
 
 /** Everything the AI engine reads from the environment, validated once at startup. */
-export interface EngineConfig {
-  port: number;
-  host: string;
-  logLevel: string;
+export interface EngineConfig extends ServiceConfig {
   /** Bearer token for PUT/GET /admin/faults; the endpoint is closed when unset. */
   adminToken: string | undefined;
   provider: 'local' | 'openai';
@@ -13,27 +10,8 @@ export interface EngineConfig {
   openai: { baseUrl: string; apiKey: string; model: string; timeoutMs: number } | undefined;
   cacheMaxEntries: number;
   cacheTtlMs: number;
-  readinessTimeoutMs: number;
   /** Extra or overriding prices in US dollars per million tokens, from MODEL_PRICES. */
   prices: Record<string, { input: number; output: number }>;
-  faults: FaultSettings;
-}
-
-/** A bad environment variable: the message names the variable and how to fix it. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: set it to a whole number from ${min} to ${max}.`);
-  }
-  return value;
 }
 
 function parsePrices(raw: string | undefined): EngineConfig['prices'] {
@@ -59,10 +37,7 @@ function parsePrices(raw: string | undefined): EngineConfig['prices'] {
 
 /** Reads and validates the engine configuration; throws one ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
-  const logLevel = env.LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL=${JSON.stringify(logLevel)} is invalid: use one of ${LOG_LEVELS.join(', ')}.`);
-  }
+  const service = readServiceConfig(env, { port: 3001, exampleRoute: '/v1/generate' });
   const adminToken = env.ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN is too short: set at least 16 characters (e.g. `openssl rand -hex 16`).');
@@ -84,25 +59,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
     );
   }
   return {
-    port: integer(env, 'PORT', 3001, 0, 65535),
-    host: env.HOST || '127.0.0.1',
-    logLevel,
+    ...service,
     adminToken,
     provider,
     localModel: env.LOCAL_MODEL || 'local-deterministic',
-    localLatencyMs: integer(env, 'LOCAL_LATENCY_MS', 0, 0, 120_000),
+    localLatencyMs: readInteger(env, 'LOCAL_LATENCY_MS', 0, 0, 120_000),
     openai: env.OPENAI_API_KEY
       ? {
           baseUrl: baseUrl || 'https://api.openai.com/v1',
           apiKey: env.OPENAI_API_KEY,
           model: env.OPENAI_MODEL || 'gpt-4o-mini',
-          timeoutMs: integer(env, 'OPENAI_TIMEOUT_MS', 60_000, 1, 600_000),
+          timeoutMs: readInteger(env, 'OPENAI_TIMEOUT_MS', 60_000, 1, 600_000),
         }
       : undefined,
-    cacheMaxEntries: integer(env, 'CACHE_MAX_ENTRIES', 500, 0, 1_000_000),
-    cacheTtlMs: integer(env, 'CACHE_TTL_MS', 300_000, 0, 86_400_000),
-    readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', 2_000, 1, 60_000),
+    cacheMaxEntries: readInteger(env, 'CACHE_MAX_ENTRIES', 500, 0, 1_000_000),
+    cacheTtlMs: readInteger(env, 'CACHE_TTL_MS', 300_000, 0, 86_400_000),
     prices: parsePrices(env.MODEL_PRICES),
-    faults: parseFaultSettings(env, (message) => new ConfigError(message)),
   };
 }

@@ -1,10 +1,11 @@
+import { readMetric } from '@myco-gates/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentManager } from './agents.js';
 import { LruCache } from './cache.js';
 import { LlmManager } from './llm.js';
 import { createMetrics } from './metrics.js';
 import { LocalProvider, OpenAiProvider, type LlmProvider } from './providers.js';
-import { json, readMetric, startFakeOpenAi, type FakeOpenAi } from './testing.js';
+import { json, startFakeOpenAi, type FakeOpenAi } from './testing.js';
 
 let fake: FakeOpenAi;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
+import { ApiError } from '@myco-gates/service-kit';
 import { createHash } from 'node:crypto';
 import { LruCache } from './cache.js';
-import { ApiError } from './errors.js';
 import type { EngineMetrics } from './metrics.js';
 import { ProviderError, type LlmProvider } from './providers.js';
 

@@ -1,3 +1,5 @@
+import { readMetric } from '@myco-gates/service-kit';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from './main.js';
 
@@ -7,21 +9,27 @@ afterEach(() => {
 });
 
 describe('main', () => {
-  it('prints one line naming the bad variable and exits 1', async () => {
+  it('names the engine and the bad variable in one line, and exits 1', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    await main({ PORT: 'eighty' });
+    expect(await main({ LLM_PROVIDER: 'anthropic' })).toBeUndefined();
     expect(error).toHaveBeenCalledExactlyOnceWith(
-      'sample-ai-engine: PORT="eighty" is invalid: set it to a whole number from 0 to 65535.',
+      'sample-ai-engine: LLM_PROVIDER="anthropic" is invalid: use local or openai.',
     );
     expect(process.exitCode).toBe(1);
   });
 
-  it('listens on the configured host and port and answers', async () => {
-    const app = await main({ PORT: '0', LOG_LEVEL: 'silent' });
-    const address = app!.server.address() as { address: string; port: number };
-    expect(address.address).toBe('127.0.0.1');
-    const response = await fetch(`http://127.0.0.1:${address.port}/healthz`);
-    expect(await response.json()).toEqual({ status: 'ok' });
-    await app!.close();
+  it('probes the provider at start-up, so llm_provider_up is set before the first request', async () => {
+    const app = (await main({ PORT: '0', LOG_LEVEL: 'silent' }))!;
+    try {
+      const { address, port } = app.server.address() as AddressInfo;
+      expect(address).toBe('127.0.0.1');
+      const url = `http://127.0.0.1:${port}`;
+      await vi.waitFor(async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        expect(readMetric(text, 'llm_provider_up', { provider: 'local', service: 'ai-engine' })).toBe(1);
+      });
+    } finally {
+      await app.close();
+    }
   });
 });

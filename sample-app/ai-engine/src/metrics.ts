@@ -1,34 +1,16 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createServiceMetrics } from '@myco-gates/service-kit';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** The HTTP request duration buckets shared by both sample services (the SLO rules assume these edges). */
-export const HTTP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 10];
 /** LLM calls are slow; these edges resolve the 0.5 s - 2 min range the latency SLO is written against. */
 export const LLM_BUCKETS = [0.5, 1, 2, 5, 10, 15, 20, 25, 30, 45, 60, 120];
 
 /** The AI engine's Prometheus metrics; names and labels are fixed because SLO rules and dashboards use them. */
 export function createMetrics() {
-  // One registry per app instance so several apps (tests) never collide on metric names.
-  const registry = new Registry();
-  registry.setDefaultLabels({ service: 'ai-engine' });
-  collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-  const httpLabels = ['route', 'method', 'status_code'] as const;
+  const http = createServiceMetrics('ai-engine');
+  const registers = [http.registry];
   const llmLabels = ['provider', 'model'] as const;
   return {
-    registry,
-    httpRequests: new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests by route template, method and status code.',
-      labelNames: httpLabels,
-      registers,
-    }),
-    httpDuration: new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request duration in seconds by route template, method and status code.',
-      labelNames: httpLabels,
-      buckets: HTTP_BUCKETS,
-      registers,
-    }),
+    ...http,
     llmDuration: new Histogram({
       name: 'llm_request_duration_seconds',
       help: 'LLM provider call duration in seconds by provider, model and status (success, error).',

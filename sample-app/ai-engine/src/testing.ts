@@ -1,4 +1,4 @@
-// Test-only helpers: an OpenAI-compatible chat-completions server on a real local port, and Error-shape checks.
+// Test-only helper: an OpenAI-compatible chat-completions server on a real local port.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -55,36 +55,4 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return fake;
-}
-
-/** Sums the samples of `name` whose labels include `labels` in a Prometheus exposition. */
-export function readMetric(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const sample = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => sample[key] === value)) total += Number(match[3]);
-  }
-  return total;
-}
-
-/** Returns why a 4xx/5xx body is not exactly `{error: {code, message, requestId}}`, or undefined when it is. */
-export function errorShapeProblem(body: string): string | undefined {
-  let parsed: any;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return `not JSON: ${body.slice(0, 80)}`;
-  }
-  const keys = Object.keys(parsed ?? {}).join(',');
-  const inner = parsed?.error ? Object.keys(parsed.error).sort().join(',') : '';
-  if (keys !== 'error' || inner !== 'code,message,requestId') return `wrong shape: ${body.slice(0, 120)}`;
-  if (![parsed.error.code, parsed.error.message, parsed.error.requestId].every((v) => typeof v === 'string')) {
-    return `non-string field: ${body.slice(0, 120)}`;
-  }
-  if (!/^[a-z][a-z0-9_]*$/.test(parsed.error.code)) return `bad code ${parsed.error.code}`;
-  return undefined;
 }

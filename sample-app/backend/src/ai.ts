@@ -1,6 +1,6 @@
+import { ApiError } from '@myco-gates/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './context.js';
-import { ApiError } from './errors.js';
 import { visibleProject } from './projects.js';
 
 interface GenerateBody {

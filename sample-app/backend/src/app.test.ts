@@ -1,5 +1,5 @@
+import { HTTP_BUCKETS } from '@myco-gates/service-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_BUCKETS } from './metrics.js';
 import { startBackend, startStubEngine, type StubEngine, type TestBackend } from './testing.js';
 
 let engine: StubEngine;

@@ -1,12 +1,10 @@
+import { ApiError, errorBody, FaultInjector, registerServiceBasics, serverOptions } from '@myco-gates/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { aiRoutes } from './ai.js';
 import { authRoutes } from './auth.js';
 import type { BackendConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { Store } from './db.js';
-import { ApiError, errorBody, handleError } from './errors.js';
-import { FaultInjector, type FaultSettings } from './faults.js';
 import { createMetrics } from './metrics.js';
 import { checkResponse, describeErrors, loadContract, type Contract } from './openapi.js';
 import { projectRoutes } from './projects.js';
@@ -25,29 +23,19 @@ export interface BuildOptions {
   logger?: boolean;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Builds the backend: routes, contract validation, metrics, fault injection and the SQLite store. */
 export function buildApp(
   options: BuildOptions,
 ): FastifyInstance & { contract: Contract; store: Store; routes: string[] } {
   const { config } = options;
-  const app = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
-    bodyLimit: 1024 * 1024,
-    // Reuse a caller's request id so one id follows a request through backend and AI engine logs.
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
-  });
+  const app = Fastify(serverOptions({ logLevel: config.logLevel, logger: options.logger }));
   const metrics = createMetrics();
   const contract = loadContract();
   const ctx: AppContext = {
     config,
     metrics,
     store: new Store(config.databasePath, metrics),
-    faults: new FaultInjector(config.faults, options.random),
+    faults: new FaultInjector(config.faults, { switchRoute: '/api/admin/faults', random: options.random }),
     scryptCost: options.scryptCost ?? 16_384,
     fetch: options.fetch ?? fetch,
     // Replaced by authRoutes; failing closed guards against a route registered before auth exists.
@@ -64,22 +52,7 @@ export function buildApp(
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
   });
-  // Only JSON bodies are part of the contract; anything else must be 415, not a string the handlers never expect.
-  app.removeContentTypeParser('text/plain');
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send(
-        errorBody(
-          'not_found',
-          `No route ${request.method} ${request.url.split('?')[0]}; see openapi.yaml.`,
-          request.id,
-        ),
-      );
-  });
-
-  app.addHook('onRequest', async (request) => ctx.faults.inject(request));
+  registerServiceBasics(app, { metrics, faults: ctx.faults, notFoundHint: 'see openapi.yaml' });
   app.addHook('preValidation', async (request) => {
     const operation = contract.find(request.method, request.routeOptions.url);
     if (!operation) return;
@@ -106,9 +79,9 @@ export function buildApp(
       fail('body', operation.body.errors);
     }
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    void reply.header('x-request-id', request.id);
-    if (options.onContractViolation) {
+  const onContractViolation = options.onContractViolation;
+  if (onContractViolation) {
+    app.addHook('onSend', async (request, reply, payload) => {
       const text = typeof payload === 'string' ? payload : payload == null ? '' : String(payload);
       const contentType = reply.getHeader('content-type') as string | undefined;
       for (const problem of checkResponse(
@@ -119,23 +92,13 @@ export function buildApp(
         contentType,
         text,
       )) {
-        options.onContractViolation(problem);
+        onContractViolation(problem);
       }
-    }
-    return payload;
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = {
-      route: request.routeOptions.url ?? 'unmatched',
-      method: request.method,
-      status_code: String(reply.statusCode),
-    };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-  });
+      return payload;
+    });
+  }
   app.addHook('onClose', async () => ctx.store.close());
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
     const probe = async (check: () => Promise<void> | void) => {
       const started = performance.now();
@@ -169,20 +132,12 @@ export function buildApp(
     }
     return { status: 'ready', checks: { database, aiEngine } };
   });
-  app.get('/metrics', async (_request, reply) => {
-    void reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
 
   authRoutes(app, ctx);
   projectRoutes(app, ctx);
   aiRoutes(app, ctx);
-  app.get('/api/admin/faults', { onRequest: ctx.requireAdmin }, async () => ctx.faults.current);
-  app.put('/api/admin/faults', { onRequest: ctx.requireAdmin }, async (request) => {
-    ctx.faults.set(request.body as FaultSettings);
-    request.log.warn({ faults: ctx.faults.current }, 'fault injection changed');
-    return ctx.faults.current;
-  });
+  // The PUT body is checked against openapi.yaml in preValidation, like every other body.
+  ctx.faults.registerSwitch(app, { guard: ctx.requireAdmin });
 
   return Object.assign(app, { contract, store: ctx.store, routes });
 }

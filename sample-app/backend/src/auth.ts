@@ -1,9 +1,9 @@
+import { ApiError } from '@myco-gates/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { isUniqueViolation, transaction } from './db.js';
-import { ApiError } from './errors.js';
 
 /** The authenticated caller, attached to the request by `authenticate`. */
 export interface Principal {

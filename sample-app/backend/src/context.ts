@@ -1,7 +1,7 @@
+import type { FaultInjector } from '@myco-gates/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { BackendConfig } from './config.js';
 import type { Store } from './db.js';
-import type { FaultInjector } from './faults.js';
 import type { BackendMetrics } from './metrics.js';
 
 /** What the route modules share: config, storage, metrics and the auth guards. */

@@ -1,32 +1,14 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { createServiceMetrics } from '@myco-gates/service-kit';
+import { Counter, Histogram } from 'prom-client';
 
-/** The HTTP request duration buckets shared by both sample services (the SLO rules assume these edges). */
-export const HTTP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 10];
 const DB_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
 
 /** The backend's Prometheus metrics; names and labels are fixed because SLO rules and dashboards use them. */
 export function createMetrics() {
-  // One registry per app instance so several apps (tests) never collide on metric names.
-  const registry = new Registry();
-  registry.setDefaultLabels({ service: 'backend' });
-  collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-  const httpLabels = ['route', 'method', 'status_code'] as const;
+  const http = createServiceMetrics('backend');
+  const registers = [http.registry];
   return {
-    registry,
-    httpRequests: new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests by route template, method and status code.',
-      labelNames: httpLabels,
-      registers,
-    }),
-    httpDuration: new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request duration in seconds by route template, method and status code.',
-      labelNames: httpLabels,
-      buckets: HTTP_BUCKETS,
-      registers,
-    }),
+    ...http,
     dbDuration: new Histogram({
       name: 'db_query_duration_seconds',
       help: 'SQLite statement duration in seconds by operation.',

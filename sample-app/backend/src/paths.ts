@@ -1,4 +1,4 @@
-import { ApiError } from './errors.js';
+import { ApiError } from '@myco-gates/service-kit';
 
 /**
  * Validates a project file path and returns it unchanged. Anything that could escape the project or alias

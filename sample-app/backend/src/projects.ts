@@ -1,8 +1,8 @@
+import { ApiError } from '@myco-gates/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { isUniqueViolation, transaction } from './db.js';
-import { ApiError } from './errors.js';
 import { safeFilePath } from './paths.js';
 import { TEMPLATES } from './templates.js';
 

@@ -1,4 +1,5 @@
 // Test-only helpers: a backend wired for tests and a stand-in AI engine on a real local port.
+import { readMetric } from '@myco-gates/service-kit';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,20 +62,6 @@ export async function startBackend(
     },
     close: () => app.close(),
   };
-}
-
-/** Sums the samples of `name` whose labels include `labels` in a Prometheus exposition. */
-export function readMetric(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const sample = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => sample[key] === value)) total += Number(match[3]);
-  }
-  return total;
 }
 
 /** A stand-in AI engine on 127.0.0.1 whose behaviour each test sets. */
