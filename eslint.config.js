@@ -1,7 +1,17 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'sample-app/*/coverage/**', '**/*.d.ts', '.tmp/**', 'tools/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      'sample-app/*/coverage/**',
+      '**/*.d.ts',
+      '.tmp/**',
+      'tools/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

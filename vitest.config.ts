@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'myco-gates',
-          include: ['packages/*/src/**/*.test.ts', 'actions/*/src/**/*.test.ts', 'actions/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'actions/*/src/**/*.test.ts',
+            'actions/*/test/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
