@@ -1,0 +1,3 @@
+import './warnings.js';
+import { main } from './main.js';
+await main();
