@@ -39668,7 +39668,7 @@ async function findBaselineArtifact(api, lookup) {
     const searched = commits.map((c) => c.slice(0, 7)).join(', ') || 'no commit';
     return {
         baseline: null,
-        note: `No base coverage: no successful run of ${searched} has an artifact \`${lookup.artifactName}\` with a coverage report. Upload the \`report\` output on the base branch (see docs/coverage-gate.md), or set \`base-report\`.`,
+        note: `no successful run of ${searched} has an artifact \`${lookup.artifactName}\`; upload the \`report\` output on the base branch (docs/coverage-gate.md) or set \`base-report\`.`,
     };
 }
 /**
@@ -41452,7 +41452,11 @@ function formatDelta(value) {
 }
 const expected = (min) => `≥ ${min}%`;
 function describeThresholds(thresholds) {
-    const parts = METRICS.filter((m) => thresholds[m] !== undefined).map((m) => `${m} ≥ ${thresholds[m]}%`);
+    const set = METRICS.filter((m) => thresholds[m] !== undefined);
+    // One number for all four metrics reads better in a narrow table than four repeats of it.
+    if (set.length === METRICS.length && set.every((m) => thresholds[m] === thresholds[set[0]]))
+        return `≥ ${thresholds[set[0]]}% (all)`;
+    const parts = set.map((m) => `${m} ≥ ${thresholds[m]}%`);
     return parts.length ? parts.join(', ') : '—';
 }
 function rangeText(range) {
@@ -41515,6 +41519,8 @@ function evaluateCoverage(data, policy, options = {}) {
         headline: headlineOf(ev, status),
         checks,
         metrics: ev.metrics,
+        // Every coverage metric (totals, per package, deltas, patch) is a percentage: always two decimals.
+        metricUnits: Object.fromEntries(Object.keys(ev.metrics).map((name) => [name, 'percent'])),
         sections: buildSections(ev, packageRows, patch, belowFileMinimum),
         annotations: uncoveredLineAnnotations(patch),
         detailsUrl: options.detailsUrl,
@@ -41600,13 +41606,13 @@ function checkDrop(ev) {
             headline: 'No base coverage to compare against (missing-base: fail)',
         });
     }
-    if (!baseline && options.baselineNote)
-        ev.notes.push(options.baselineNote);
-    else if (baseline)
+    if (baseline)
         ev.notes.push(options.baselineNote ?? `Δ vs base: ${baseline.source}.`);
-    if (!baseline && dropMetrics.length > 0 && policy.missingBase === 'skip') {
-        ev.notes.push('The drop check was skipped because there is no base coverage (`missing-base: skip`).');
-    }
+    else if (dropMetrics.length > 0 && policy.missingBase === 'skip')
+        // One sentence: why there is no Δ and what to do, not the lookup story twice.
+        ev.notes.push(`Drop check skipped (\`missing-base: skip\`): ${options.baselineNote ?? 'no base coverage was found.'}`);
+    else if (options.baselineNote)
+        ev.notes.push(options.baselineNote);
 }
 /** Per-package thresholds, the `missing-package` policy and rules that match nothing; returns the table rows. */
 function checkPackages(ev, packageMap) {
@@ -42664,7 +42670,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runAction)
 });
 
-// UNUSED EXPORTS: ARTIFACT_MAX_BYTES, ARTIFACT_MAX_REPORTS, AnnotationSchema, COMMENT_MAX_CHARS, CheckSchema, FORK_PR_FIX, GateError, GateReportSchema, GitHubTimeoutError, LocationSchema, MIN_REDACTED_LENGTH, PUBLISH_MODES, PULL_REQUEST_EVENTS, REPORT_SCHEMA_PATH, REPORT_SUFFIX, STATUS_ICON, SUMMARY_MAX_BYTES, SectionSchema, StatusSchema, camelCase, closeOpenFences, codeBlock, commentMarker, compareOutputsWithActionYml, compareWithActionYml, defaultArtifactDir, defuseMentions, emitAnnotations, escapeCell, escapeHtml, escapeInline, escapeMarkdown, formatGateError, formatMetric, gateReportJsonSchema, isGateError, knownSecrets, maskSecrets, parseActionYml, parseReportFile, pullRequestOf, readActionOutputsSpec, readReportArtifact, redact, redactDeep, renderComment, renderSummary, reportFileStem, reportOutputs, runUrl, selectAnnotations, upsertStickyComment, worstStatus, writeReportArtifact
+// UNUSED EXPORTS: ARTIFACT_MAX_BYTES, ARTIFACT_MAX_REPORTS, AnnotationSchema, COMMENT_ALL_CHECKS_UP_TO, COMMENT_MAX_CHARS, CheckSchema, FORK_PR_FIX, GateError, GateReportSchema, GitHubTimeoutError, LocationSchema, MIN_REDACTED_LENGTH, PUBLISH_MODES, PULL_REQUEST_EVENTS, REPORT_SCHEMA_PATH, REPORT_SUFFIX, STATUS_ICON, SUMMARY_MAX_BYTES, SectionSchema, StatusSchema, camelCase, closeOpenFences, codeBlock, commentMarker, compareOutputsWithActionYml, compareWithActionYml, defaultArtifactDir, defuseMentions, emitAnnotations, escapeCell, escapeHtml, escapeInline, escapeMarkdown, formatGateError, formatMetric, gateReportJsonSchema, isGateError, knownSecrets, maskSecrets, parseActionYml, parseReportFile, pullRequestOf, readActionOutputsSpec, readReportArtifact, redact, redactDeep, renderComment, renderSummary, reportFileStem, reportOutputs, runUrl, selectAnnotations, upsertStickyComment, worstStatus, writeReportArtifact
 
 ;// CONCATENATED MODULE: ../../node_modules/zod/v4/core/util.js
 
@@ -52273,6 +52279,11 @@ const report_GateReportSchema = object({
     checks: array(CheckSchema).max(100_000),
     /** Numeric results by name, e.g. `lines: 84.12`. Also the source of action outputs. */
     metrics: record(schemas_string().max(128), schemas_number()),
+    /**
+     * How to print a metric (outputs, summary): `percent` with 2 decimals, `count` as a whole number. Metrics not
+     * listed print whole numbers as such and anything else with 2 decimals.
+     */
+    metricUnits: record(schemas_string().max(128), schemas_enum(['percent', 'count', 'seconds', 'ratio'])).optional(),
     sections: array(SectionSchema).max(1000).default([]),
     annotations: array(AnnotationSchema).max(100_000).default([]),
     /** Where the full report can be read when the comment had to drop detail (e.g. the run's summary URL). */
@@ -52836,7 +52847,7 @@ const utf8 = (text) => Buffer.byteLength(text, 'utf8');
  */
 function renderComment(report, options = {}) {
     const untrusted = options.untrusted ?? false;
-    const sections = [checksSection(report.checks), ...report.sections].filter((s) => s !== null);
+    const sections = [commentChecksSection(report.checks), ...report.sections].filter((s) => s !== null);
     return assemble({
         header: headerLine(report, untrusted),
         blocks: sections.map((s, i) => prepareBlock(s, i, untrusted)),
@@ -52863,7 +52874,7 @@ function renderSummary(report, options = {}) {
         header += `> [!NOTE]\n> ${dropped} annotation${dropped === 1 ? ' was' : 's were'} not shown on the diff because GitHub limits annotations per step; all of them are listed under **Annotations** below.\n\n`;
     const sections = [
         checksSection(report.checks),
-        metricsSection(report.metrics),
+        metricsSection(report.metrics, report.metricUnits),
         ...report.sections,
         annotationsSection(report.annotations),
     ].filter((s) => s !== null);
@@ -52893,6 +52904,26 @@ function footerLine(report) {
         .filter((p) => !!p)
         .map((p) => escapeInline(defuseMentions(p)))
         .join(' · ')}</sub>\n`;
+}
+/** Up to this many checks, the PR comment lists passing ones too; above it, only the ones that need attention. */
+const COMMENT_ALL_CHECKS_UP_TO = 6;
+/**
+ * The checks of a PR comment. A reviewer needs what failed, not 40 green rows that the gate's own tables already show:
+ * with more than {@link COMMENT_ALL_CHECKS_UP_TO} checks, passing ones are counted in a note, and listed in full in the
+ * job summary.
+ */
+function commentChecksSection(checks) {
+    if (checks.length <= COMMENT_ALL_CHECKS_UP_TO)
+        return checksSection(checks);
+    const problems = checks.filter((c) => c.status !== 'pass');
+    const passed = checks.length - problems.length;
+    if (problems.length === 0)
+        return null;
+    const section = checksSection(problems);
+    return {
+        ...section,
+        note: `${passed} other check${passed === 1 ? '' : 's'} passed (all checks are in the job summary).`,
+    };
 }
 const SEVERITY_ORDER = { error: 0, fail: 1, warn: 2, inconclusive: 3, pass: 4 };
 /** Checks as a table, worst first (stable), so trimming rows keeps the failures. */
@@ -52925,7 +52956,7 @@ function checksSection(checks) {
         },
     };
 }
-function metricsSection(metrics) {
+function metricsSection(metrics, units) {
     const entries = Object.entries(metrics);
     if (entries.length === 0)
         return null;
@@ -52933,7 +52964,11 @@ function metricsSection(metrics) {
         title: 'Metrics',
         collapsed: false,
         priority: 10,
-        table: { columns: ['Metric', 'Value'], align: ['l', 'r'], rows: entries.map(([k, v]) => [k, formatMetric(v)]) },
+        table: {
+            columns: ['Metric', 'Value'],
+            align: ['l', 'r'],
+            rows: entries.map(([k, v]) => [k, formatMetric(v, units?.[k])]),
+        },
     };
 }
 const LEVEL_ORDER = { error: 0, warning: 1, notice: 2 };
@@ -53144,12 +53179,22 @@ function render(plan, keep) {
     return out.join('').replace(/\n+$/, '\n');
 }
 /**
- * Formats a metric for outputs and tables: two decimals, no thousands separators.
+ * Formats a metric for outputs and tables, without thousands separators: percentages with two decimals, counts as
+ * whole numbers.
  * @param value a metric value (gates apply their own rounding rule before).
- * @returns e.g. `84.12`.
+ * @param unit the metric's unit, when the gate declared one.
+ * @returns e.g. `84.12` (percent) or `3` (count).
  */
-function formatMetric(value) {
-    return Number.isFinite(value) ? value.toFixed(2) : String(value);
+function formatMetric(value, unit) {
+    if (!Number.isFinite(value))
+        return String(value);
+    if (unit === 'percent')
+        return value.toFixed(2);
+    if (unit === 'count' || (unit === undefined && Number.isInteger(value)))
+        return String(Math.round(value));
+    if (unit === 'ratio')
+        return String(Number(value.toPrecision(6)));
+    return value.toFixed(2);
 }
 /**
  * The action outputs every gate sets: `status`, `report` (path of the JSON report) and one output per metric with
@@ -53167,7 +53212,7 @@ function reportOutputs(report, reportPath) {
         const id = name.replace(/[^A-Za-z0-9_-]/g, '-');
         // Never let a metric named `status` or `report` overwrite the outputs every workflow relies on.
         if (!(id in outputs))
-            outputs[id] = formatMetric(value);
+            outputs[id] = formatMetric(value, report.metricUnits?.[name]);
     }
     return outputs;
 }

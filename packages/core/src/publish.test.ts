@@ -86,7 +86,7 @@ describe('publishReport, mode gate', () => {
       { state: 'created', pullRequest: 2, url: expect.stringContaining('issuecomment') },
     ]);
     const reportPath = join(runner.dir, 'temp', 'myco-gates', 'coverage.json');
-    expect(runner.outputs()).toEqual({ status: 'fail', report: reportPath, lines: '84.12', branches: '90.00' });
+    expect(runner.outputs()).toEqual({ status: 'fail', report: reportPath, lines: '84.12', branches: '90' });
     const written = JSON.parse(readFileSync(reportPath, 'utf8'));
     expect(written).toMatchObject({
       gate: 'coverage',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { closeOpenFences, codeBlock, escapeCell, escapeMarkdown } from './markdown.js';
-import { commentMarker, renderComment, renderSummary, reportOutputs } from './render.js';
+import { commentMarker, formatMetric, renderComment, renderSummary, reportOutputs } from './render.js';
 import { GateReportSchema, type GateReport, type GateReportInput } from './report.js';
 
 const base: GateReportInput = {
@@ -313,13 +313,31 @@ describe('renderSummary', () => {
 });
 
 describe('reportOutputs', () => {
-  it('maps status, report path and metrics with two decimals', () => {
+  it('maps status, report path and metrics: fractions with two decimals, whole numbers as counts', () => {
     expect(reportOutputs(make({ metrics: { lines: 84.1, 'a b/c': 2, status: 5 } }), '/tmp/r.json')).toEqual({
       status: 'fail',
       report: '/tmp/r.json',
       lines: '84.10',
-      'a-b-c': '2.00',
+      'a-b-c': '2',
     });
+  });
+
+  it.each([
+    [90, 'percent', '90.00'],
+    [84.125, 'percent', '84.13'],
+    [3, 'count', '3'],
+    [3, undefined, '3'],
+    [2.5, undefined, '2.50'],
+    [0.99512345, 'ratio', '0.995123'],
+    [1.5, 'seconds', '1.50'],
+    [Number.NaN, 'percent', 'NaN'],
+  ] as const)('formats %d as a %s metric: %s', (value, unit, expected) => {
+    expect(formatMetric(value, unit)).toBe(expected);
+  });
+
+  it('uses the units the gate declares for its outputs', () => {
+    const report = make({ metrics: { lines: 90, breaking: 2 }, metricUnits: { lines: 'percent', breaking: 'count' } });
+    expect(reportOutputs(report)).toEqual({ status: 'fail', lines: '90.00', breaking: '2' });
   });
 });
 

@@ -100,7 +100,7 @@ interface RenderPlan {
  */
 export function renderComment(report: GateReport, options: CommentOptions = {}): string {
   const untrusted = options.untrusted ?? false;
-  const sections = [checksSection(report.checks), ...report.sections].filter((s): s is Section => s !== null);
+  const sections = [commentChecksSection(report.checks), ...report.sections].filter((s): s is Section => s !== null);
   return assemble({
     header: headerLine(report, untrusted),
     blocks: sections.map((s, i) => prepareBlock(s, i, untrusted)),
@@ -128,7 +128,7 @@ export function renderSummary(report: GateReport, options: SummaryOptions = {}):
     header += `> [!NOTE]\n> ${dropped} annotation${dropped === 1 ? ' was' : 's were'} not shown on the diff because GitHub limits annotations per step; all of them are listed under **Annotations** below.\n\n`;
   const sections = [
     checksSection(report.checks),
-    metricsSection(report.metrics),
+    metricsSection(report.metrics, report.metricUnits),
     ...report.sections,
     annotationsSection(report.annotations),
   ].filter((s): s is Section => s !== null);
@@ -161,6 +161,26 @@ function footerLine(report: GateReport): string {
     .filter((p): p is string => !!p)
     .map((p) => escapeInline(defuseMentions(p)))
     .join(' · ')}</sub>\n`;
+}
+
+/** Up to this many checks, the PR comment lists passing ones too; above it, only the ones that need attention. */
+export const COMMENT_ALL_CHECKS_UP_TO = 6;
+
+/**
+ * The checks of a PR comment. A reviewer needs what failed, not 40 green rows that the gate's own tables already show:
+ * with more than {@link COMMENT_ALL_CHECKS_UP_TO} checks, passing ones are counted in a note, and listed in full in the
+ * job summary.
+ */
+function commentChecksSection(checks: Check[]): Section | null {
+  if (checks.length <= COMMENT_ALL_CHECKS_UP_TO) return checksSection(checks);
+  const problems = checks.filter((c) => c.status !== 'pass');
+  const passed = checks.length - problems.length;
+  if (problems.length === 0) return null;
+  const section = checksSection(problems)!;
+  return {
+    ...section,
+    note: `${passed} other check${passed === 1 ? '' : 's'} passed (all checks are in the job summary).`,
+  };
 }
 
 const SEVERITY_ORDER: Record<Status, number> = { error: 0, fail: 1, warn: 2, inconclusive: 3, pass: 4 };
@@ -196,14 +216,18 @@ function checksSection(checks: Check[]): Section | null {
   };
 }
 
-function metricsSection(metrics: Record<string, number>): Section | null {
+function metricsSection(metrics: Record<string, number>, units?: GateReport['metricUnits']): Section | null {
   const entries = Object.entries(metrics);
   if (entries.length === 0) return null;
   return {
     title: 'Metrics',
     collapsed: false,
     priority: 10,
-    table: { columns: ['Metric', 'Value'], align: ['l', 'r'], rows: entries.map(([k, v]) => [k, formatMetric(v)]) },
+    table: {
+      columns: ['Metric', 'Value'],
+      align: ['l', 'r'],
+      rows: entries.map(([k, v]) => [k, formatMetric(v, units?.[k])]),
+    },
   };
 }
 
@@ -410,13 +434,22 @@ function render(plan: RenderPlan, keep: Keep[]): string {
   return out.join('').replace(/\n+$/, '\n');
 }
 
+/** How a metric is printed; see `GateReport.metricUnits`. */
+export type MetricUnit = NonNullable<GateReport['metricUnits']>[string];
+
 /**
- * Formats a metric for outputs and tables: two decimals, no thousands separators.
+ * Formats a metric for outputs and tables, without thousands separators: percentages with two decimals, counts as
+ * whole numbers.
  * @param value a metric value (gates apply their own rounding rule before).
- * @returns e.g. `84.12`.
+ * @param unit the metric's unit, when the gate declared one.
+ * @returns e.g. `84.12` (percent) or `3` (count).
  */
-export function formatMetric(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(2) : String(value);
+export function formatMetric(value: number, unit?: MetricUnit): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (unit === 'percent') return value.toFixed(2);
+  if (unit === 'count' || (unit === undefined && Number.isInteger(value))) return String(Math.round(value));
+  if (unit === 'ratio') return String(Number(value.toPrecision(6)));
+  return value.toFixed(2);
 }
 
 /**
@@ -433,7 +466,7 @@ export function reportOutputs(report: GateReport, reportPath?: string): Record<s
   for (const [name, value] of Object.entries(report.metrics)) {
     const id = name.replace(/[^A-Za-z0-9_-]/g, '-');
     // Never let a metric named `status` or `report` overwrite the outputs every workflow relies on.
-    if (!(id in outputs)) outputs[id] = formatMetric(value);
+    if (!(id in outputs)) outputs[id] = formatMetric(value, report.metricUnits?.[name]);
   }
   return outputs;
 }

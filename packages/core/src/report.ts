@@ -83,6 +83,11 @@ export const GateReportSchema = z.object({
   checks: z.array(CheckSchema).max(100_000),
   /** Numeric results by name, e.g. `lines: 84.12`. Also the source of action outputs. */
   metrics: z.record(z.string().max(128), z.number()),
+  /**
+   * How to print a metric (outputs, summary): `percent` with 2 decimals, `count` as a whole number. Metrics not
+   * listed print whole numbers as such and anything else with 2 decimals.
+   */
+  metricUnits: z.record(z.string().max(128), z.enum(['percent', 'count', 'seconds', 'ratio'])).optional(),
   sections: z.array(SectionSchema).max(1000).default([]),
   annotations: z.array(AnnotationSchema).max(100_000).default([]),
   /** Where the full report can be read when the comment had to drop detail (e.g. the run's summary URL). */

@@ -309,7 +309,7 @@ function headline(
       ? `API contract: ${input.spec} is new in this pull request, nothing to compare`
       : input.base === 'none'
         ? `API contract: ${input.spec} linted; no base spec to compare (not a pull request)`
-        : `API contract: no breaking changes${accepted}, ${plural(additions, 'addition')}`;
+        : `API contract: no breaking changes${accepted}${additions > 0 ? `, ${plural(additions, 'addition')}` : ''}`;
   return problems.length ? `${base}; ${problems.join(', ')}` : base;
 }
 

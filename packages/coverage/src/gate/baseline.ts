@@ -121,7 +121,7 @@ export async function findBaselineArtifact(
   const searched = commits.map((c) => c.slice(0, 7)).join(', ') || 'no commit';
   return {
     baseline: null,
-    note: `No base coverage: no successful run of ${searched} has an artifact \`${lookup.artifactName}\` with a coverage report. Upload the \`report\` output on the base branch (see docs/coverage-gate.md), or set \`base-report\`.`,
+    note: `no successful run of ${searched} has an artifact \`${lookup.artifactName}\`; upload the \`report\` output on the base branch (docs/coverage-gate.md) or set \`base-report\`.`,
   };
 }
 

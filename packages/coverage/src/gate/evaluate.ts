@@ -72,7 +72,11 @@ function formatDelta(value: number | undefined): string {
 const expected = (min: number) => `≥ ${min}%`;
 
 function describeThresholds(thresholds: MetricThresholds): string {
-  const parts = METRICS.filter((m) => thresholds[m] !== undefined).map((m) => `${m} ≥ ${thresholds[m]}%`);
+  const set = METRICS.filter((m) => thresholds[m] !== undefined);
+  // One number for all four metrics reads better in a narrow table than four repeats of it.
+  if (set.length === METRICS.length && set.every((m) => thresholds[m] === thresholds[set[0]]))
+    return `≥ ${thresholds[set[0]]}% (all)`;
+  const parts = set.map((m) => `${m} ≥ ${thresholds[m]}%`);
   return parts.length ? parts.join(', ') : '—';
 }
 
@@ -164,6 +168,8 @@ export function evaluateCoverage(
     headline: headlineOf(ev, status),
     checks,
     metrics: ev.metrics,
+    // Every coverage metric (totals, per package, deltas, patch) is a percentage: always two decimals.
+    metricUnits: Object.fromEntries(Object.keys(ev.metrics).map((name) => [name, 'percent' as const])),
     sections: buildSections(ev, packageRows, patch, belowFileMinimum),
     annotations: uncoveredLineAnnotations(patch),
     detailsUrl: options.detailsUrl,
@@ -246,11 +252,13 @@ function checkDrop(ev: Evaluation): void {
       headline: 'No base coverage to compare against (missing-base: fail)',
     });
   }
-  if (!baseline && options.baselineNote) ev.notes.push(options.baselineNote);
-  else if (baseline) ev.notes.push(options.baselineNote ?? `Δ vs base: ${baseline.source}.`);
-  if (!baseline && dropMetrics.length > 0 && policy.missingBase === 'skip') {
-    ev.notes.push('The drop check was skipped because there is no base coverage (`missing-base: skip`).');
-  }
+  if (baseline) ev.notes.push(options.baselineNote ?? `Δ vs base: ${baseline.source}.`);
+  else if (dropMetrics.length > 0 && policy.missingBase === 'skip')
+    // One sentence: why there is no Δ and what to do, not the lookup story twice.
+    ev.notes.push(
+      `Drop check skipped (\`missing-base: skip\`): ${options.baselineNote ?? 'no base coverage was found.'}`,
+    );
+  else if (options.baselineNote) ev.notes.push(options.baselineNote);
 }
 
 /** Per-package thresholds, the `missing-package` policy and rules that match nothing; returns the table rows. */
