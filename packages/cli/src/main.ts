@@ -1,5 +1,7 @@
 import { parseArgs } from './args.js';
+import { contractCommand } from './contract.js';
 import { coverageCommand } from './coverage.js';
+import { sloCommand } from './slo.js';
 import { updateActionDocs } from './docs.js';
 import { EXIT, type CliIo } from './io.js';
 
@@ -7,6 +9,8 @@ export const HELP = `Usage: myco-gates <command> [flags]
 
 Commands:
   coverage   run the coverage gate locally, exactly as the action does (myco-gates coverage --help)
+  contract   run the openapi-contract gate locally: lint, breaking changes, client sync (myco-gates contract --help)
+  slo        slo generate [spec] [--check]: Prometheus rules and Grafana dashboards from an SLO spec
   docs       regenerate the inputs/outputs/permissions tables of actions/*/README.md (--check: only verify)
 `;
 
@@ -22,6 +26,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   switch (command) {
     case 'coverage':
       return coverageCommand(args, io);
+    case 'contract':
+      return contractCommand(args, io);
+    case 'slo':
+      return sloCommand(args, io);
     case 'docs': {
       const results = updateActionDocs(args.positional[0] ?? io.cwd, { check: args.flags.has('check') });
       const outdated = results.filter((r) => r.outdated);
