@@ -9,7 +9,10 @@ import { parse } from 'yaml';
 const root = join(import.meta.dirname, '..');
 const workflowDir = join(root, '.github', 'workflows');
 const workflows = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f));
-const docsWithWorkflows = ['docs', 'actions'].flatMap((dir) => listMarkdown(join(root, dir)));
+const docsWithWorkflows = [
+  join(root, 'README.md'),
+  ...['docs', 'actions'].flatMap((dir) => listMarkdown(join(root, dir))),
+];
 
 interface Step {
   uses?: string;
