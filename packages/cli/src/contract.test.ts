@@ -1,27 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempRepo, type TempRepo } from '@myco-gates/testkit/temp-repo';
 import { main } from './main.js';
 
+let repo: TempRepo;
 let root: string;
-const write = (path: string, content: string) => {
-  mkdirSync(dirname(join(root, path)), { recursive: true });
-  writeFileSync(join(root, path), content);
-};
-const git = (...args: string[]) =>
-  execFileSync('git', args, {
-    cwd: root,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-      HOME: root,
-    },
-  });
+const write = (path: string, content: string) => repo.write(path, content);
+const git = (...args: string[]) => repo.git(...args);
 
 const spec = (extraProperty: string, required = '[id]') => `openapi: 3.1.0
 info: { title: Pets, version: 1.0.0 }
@@ -55,8 +41,8 @@ async function run(args: string[]) {
 }
 
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'cli-contract-'));
-  git('init', '-q', '-b', 'main');
+  repo = tempRepo({}, { git: true, prefix: 'cli-contract-' });
+  root = repo.root;
   write('api/openapi.yaml', spec('                  name: { type: string, description: The name. }\n', '[id, name]'));
   git('add', '-A');
   git('commit', '-q', '-m', 'base');
@@ -65,7 +51,7 @@ beforeAll(() => {
   write('api/openapi.yaml', spec(''));
   git('commit', '-q', '-am', 'remove name');
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => repo.remove());
 
 describe('myco-gates contract', () => {
   it('reports the breaking change against the merge base and exits 1', async () => {

@@ -1,32 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempRepo, type TempRepo } from '@myco-gates/testkit/temp-repo';
 import { main } from './main.js';
 
+let repo: TempRepo;
 let root: string;
-const write = (path: string, content: string) => {
-  mkdirSync(dirname(join(root, path)), { recursive: true });
-  writeFileSync(join(root, path), content);
-};
-const git = (...args: string[]) =>
-  execFileSync('git', args, {
-    cwd: root,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-      HOME: root,
-    },
-  });
+const write = (path: string, content: string) => repo.write(path, content);
+const git = (...args: string[]) => repo.git(...args);
 
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'cli-cov-'));
-  git('init', '-q', '-b', 'main');
+  repo = tempRepo({}, { git: true, prefix: 'cli-cov-' });
+  root = repo.root;
   write('src/a.ts', 'a\nb\nc\nd\n');
   git('add', '-A');
   git('commit', '-q', '-m', 'base');
@@ -36,7 +19,7 @@ beforeAll(() => {
   // Lines 1-3 hit, 4-5 missed: 60% overall, changed lines 3-5 -> 1 of 3.
   write('coverage/lcov.info', 'SF:src/a.ts\nDA:1,1\nDA:2,1\nDA:3,1\nDA:4,0\nDA:5,0\nLF:5\nLH:3\nend_of_record\n');
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => repo.remove());
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';

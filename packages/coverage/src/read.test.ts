@@ -1,24 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempRepo, type TempRepo } from '@myco-gates/testkit/temp-repo';
 import { CoverageInputError } from './parse/errors.js';
 import { readCoverage, splitPatterns } from './read.js';
 
-const roots: string[] = [];
+const repos: TempRepo[] = [];
+const workspace = (files: Record<string, string>): string =>
+  repos[repos.push(tempRepo(files, { prefix: 'myco-ws-' })) - 1].root;
 afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
+  for (const repo of repos.splice(0)) repo.remove();
 });
-
-function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'myco-ws-'));
-  roots.push(root);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
 
 const lcov = (path: string, hits: number[]) =>
   `SF:${path}\n${hits.map((h, i) => `DA:${i + 1},${h}`).join('\n')}\nend_of_record\n`;

@@ -35,3 +35,4 @@ export {
   parseWorkflowCommands,
   type WorkflowCommands,
 } from './workflow-commands.js';
+export { tempRepo, type TempRepo } from './temp-repo.js';

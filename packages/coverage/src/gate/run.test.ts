@@ -1,22 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempRepo, type TempRepo } from '@myco-gates/testkit/temp-repo';
 import { buildCoverageConfig, runCoverageGate, type CoverageInputValues } from './run.js';
 
-const roots: string[] = [];
-function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'cov-run-'));
-  roots.push(root);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
+const repos: TempRepo[] = [];
+const workspace = (files: Record<string, string>): string =>
+  repos[repos.push(tempRepo(files, { prefix: 'cov-run-' })) - 1].root;
 afterEach(() => {
-  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+  for (const repo of repos.splice(0)) repo.remove();
 });
 
 const values = (v: Partial<CoverageInputValues> = {}): CoverageInputValues => ({
