@@ -35,6 +35,8 @@ function measure(
     const started = process.hrtime.bigint();
     const child = spawn(nodeBin, ['--require', rssHook, ...args], {
       cwd: options.cwd ?? root,
+      // Its own process group, so a timeout kills everything it started (workers, a child node), not just the parent.
+      detached: true,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -45,7 +47,7 @@ function measure(
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      process.kill(-child.pid!, 'SIGKILL');
     }, options.timeoutMs ?? 120_000);
     child.on('exit', (exitCode) => {
       clearTimeout(timer);
@@ -191,7 +193,6 @@ async function benchContract(): Promise<void> {
     { base: string; revision: string }
   >;
   const script = join(root, 'scripts', 'bench', 'contract.ts');
-  const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const spectral = join(root, 'node_modules', '@stoplight', 'spectral-cli', 'dist', 'index.js');
   const action = join(root, 'actions', 'openapi-contract', 'dist', 'index.js');
   const diffRows: string[][] = [];
@@ -201,7 +202,8 @@ async function benchContract(): Promise<void> {
     const head = join(large, pair.revision);
     // The diff alone, timed inside the process (module loading excluded for both engines alike).
     for (const engine of ['ours', 'openapi-diff']) {
-      const m = await measure(process.execPath, [tsx, script, engine, base, head, large], {
+      // `--import tsx` in the measured process itself (the tsx CLI would fork a child the RSS hook can't see).
+      const m = await measure(process.execPath, ['--import', 'tsx', script, engine, base, head, large], {
         timeoutMs: engine === 'ours' ? 120_000 : 90_000,
       });
       const result = /@@diff (\{.*\})/.exec(m.stdout)?.[1];
