@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { compareOutputsWithActionYml, compareWithActionYml, parseActionYml } from '@myco-gates/core';
 import { describe, expect, it } from 'vitest';
+import { POLICY_KEYS } from '@myco-gates/coverage';
 import { Outputs, inputs, readActionConfig } from './config.js';
 
 const actionYml = readFileSync(new URL('../action.yml', import.meta.url), 'utf8');
@@ -38,18 +39,7 @@ describe('config and action.yml', () => {
 
   it('gives policy inputs no default, so a config file value is not silently overridden', () => {
     const yml = parseActionYml(actionYml);
-    for (const id of [
-      'thresholds',
-      'package-thresholds',
-      'file-threshold',
-      'patch-threshold',
-      'max-drop',
-      'missing-base',
-      'missing-package',
-      'packages',
-      'reports',
-    ])
-      expect(yml.inputs[id].default, id).toBeUndefined();
+    for (const id of [...POLICY_KEYS, 'reports']) expect(yml.inputs[id].default, id).toBeUndefined();
   });
 
   it('reads every input once with types', () => {

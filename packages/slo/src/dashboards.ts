@@ -31,9 +31,14 @@ function timeseries(title: string, unit: string, ...targets: DataqueryBuilder[])
   return panel;
 }
 
-function datasourceVariable(builder: DashboardBuilder): DashboardBuilder {
-  // A datasource variable so the dashboards import into any Grafana without editing uids.
-  return builder.withVariable(new DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus'));
+/** A dashboard with our uid, tags, refresh and time range, and a datasource variable so it imports into any Grafana. */
+function dashboard(title: string, uid: string, tag: string, refresh: string, from: string): DashboardBuilder {
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .tags(['myco', tag])
+    .refresh(refresh)
+    .time({ from, to: 'now' })
+    .withVariable(new DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus'));
 }
 
 /**
@@ -43,13 +48,7 @@ function datasourceVariable(builder: DashboardBuilder): DashboardBuilder {
  */
 export function productionOverviewDashboard(services: string[]): Dashboard {
   const sel = `service=~"${services.join('|')}"`;
-  const builder = datasourceVariable(
-    new DashboardBuilder('Production overview')
-      .uid('myco-production-overview')
-      .tags(['myco', 'production'])
-      .refresh('30s')
-      .time({ from: 'now-6h', to: 'now' }),
-  );
+  const builder = dashboard('Production overview', 'myco-production-overview', 'production', '30s', 'now-6h');
   builder
     .withRow(new RowBuilder('Traffic and errors'))
     .withPanel(
@@ -172,13 +171,7 @@ export function productionOverviewDashboard(services: string[]): Dashboard {
  * @returns a Grafana dashboard model.
  */
 export function sloDashboard(slos: SloDefinition[]): Dashboard {
-  const builder = datasourceVariable(
-    new DashboardBuilder('SLOs')
-      .uid('myco-slos')
-      .tags(['myco', 'slo'])
-      .refresh('1m')
-      .time({ from: 'now-7d', to: 'now' }),
-  );
+  const builder = dashboard('SLOs', 'myco-slos', 'slo', '1m', 'now-7d');
   for (const slo of slos) {
     const sel = `{slo="${slo.name}"}`;
     const objective = slo.objective;
