@@ -9,7 +9,7 @@ export interface TempRepo {
   readonly root: string;
   /** Writes a file (creating folders) relative to the root. */
   write(path: string, content: string): void;
-  /** Runs git in the root and returns its stdout; throws with git's stderr on failure. */
+  /** Runs git in the root and returns its stdout without the trailing newline; throws with git's stderr on failure. */
   git(...args: string[]): string;
   /** Deletes the folder. */
   remove(): void;
@@ -41,8 +41,9 @@ export function tempRepo(
     GIT_COMMITTER_EMAIL: 'test@example.com',
     GIT_CONFIG_NOSYSTEM: '1',
   };
+  // Trimmed like a shell's $(…), so `git('rev-parse', 'HEAD')` is the bare SHA.
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: root, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] }).trimEnd();
   if (options.git) git('init', '-q', '-b', 'main');
   for (const [path, content] of Object.entries(files)) write(path, content);
   return { root, write, git, remove: () => rmSync(root, { recursive: true, force: true }) };

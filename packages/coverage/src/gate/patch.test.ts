@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempRepo, type TempRepo } from '@myco-gates/testkit/temp-repo';
 import { LINE_HIT, LINE_MISSED, LINE_NONE, type FileCoverage } from '../model.js';
 import { changedLinesFromGit, computePatchCoverage, parseUnifiedDiff, type ChangedLines } from './patch.js';
 
@@ -33,32 +33,17 @@ describe('parseUnifiedDiff', () => {
 });
 
 describe('changedLinesFromGit against a real repository', () => {
+  let temp: TempRepo;
   let repo: string;
   let baseSha: string;
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: repo,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@example.com',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@example.com',
-        GIT_CONFIG_NOSYSTEM: '1',
-        HOME: repo,
-      },
-    }).trim();
-  const write = (path: string, content: string) => {
-    mkdirSync(dirname(join(repo, path)), { recursive: true });
-    writeFileSync(join(repo, path), content);
-  };
+  const git = (...args: string[]) => temp.git(...args);
+  const write = (path: string, content: string) => temp.write(path, content);
   const numbered = (n: number, prefix = 'line') =>
     Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`).join('\n') + '\n';
 
   beforeAll(() => {
-    repo = mkdtempSync(join(tmpdir(), 'cov-git-'));
-    git('init', '-q', '-b', 'main');
+    temp = tempRepo({}, { git: true, prefix: 'cov-git-' });
+    repo = temp.root;
     write('src/app.ts', numbered(10));
     write('src/old-name.ts', numbered(30, 'stable content that git can follow across a rename'));
     write('src/removed.ts', numbered(3));
