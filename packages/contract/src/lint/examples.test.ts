@@ -2,22 +2,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Document, Ruleset, Spectral, type RulesetDefinition } from '@stoplight/spectral-core';
-import * as ParsersModule from '@stoplight/spectral-parsers';
 import { oas } from '@stoplight/spectral-rulesets';
 import { describe, expect, it } from 'vitest';
 import { fastOas } from '../../rulesets/examples.js';
+import { Parsers } from './spectral.js';
 
 /**
  * `fastOas` must be `spectral:oas` with nothing changed but speed: every spec here is linted with both and the
  * findings (rule, path, message, range, severity) must be identical. The inline specs make each swapped rule fire,
  * so an equality of two empty lists can't pass for a check.
  */
-
-const Parsers = (
-  (ParsersModule as { Yaml?: unknown }).Yaml
-    ? ParsersModule
-    : (ParsersModule as unknown as { default: typeof ParsersModule }).default
-) as typeof ParsersModule;
 
 async function lint(definition: RulesetDefinition, text: string, name: string): Promise<string[]> {
   const spectral = new Spectral();

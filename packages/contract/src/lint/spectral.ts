@@ -6,9 +6,11 @@ import { Resolver } from '@stoplight/spectral-ref-resolver';
 import { ContractInputError } from '../load/errors.js';
 import { loadRuleset } from './ruleset.js';
 
-// spectral-parsers is CommonJS re-exported through `__exportStar`: Node's ESM loader only sees a default export,
-// while the ncc bundle sees the named ones. Take whichever carries the parsers.
-const Parsers = (
+/**
+ * Spectral's YAML and JSON parsers. spectral-parsers is CommonJS re-exported through `__exportStar`: Node's ESM loader
+ * only sees a default export, while the ncc bundle sees the named ones. Take whichever carries the parsers.
+ */
+export const Parsers = (
   (ParsersModule as { Yaml?: unknown }).Yaml
     ? ParsersModule
     : (ParsersModule as unknown as { default: typeof ParsersModule }).default
