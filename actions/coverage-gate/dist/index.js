@@ -39671,54 +39671,161 @@ async function findBaselineArtifact(api, lookup) {
         note: `no successful run of ${searched} has an artifact \`${lookup.artifactName}\`; upload the \`report\` output on the base branch (docs/coverage-gate.md) or set \`base-report\`.`,
     };
 }
+const ZIP_LOCAL_HEADER = 0x04034b50;
+const ZIP_CENTRAL_HEADER = 0x02014b50;
+const ZIP_END = 0x06054b50;
+const ZIP64_END = 0x06064b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EXTRA = 0x0001;
+/** A 32-bit size or offset of this value (a 16-bit count of 0xffff) means "the real one is in the zip64 record". */
+const U32_SENTINEL = 0xffffffff;
+const U16_SENTINEL = 0xffff;
+/** A bounds-checked little-endian reader: every read past the end becomes the archive's one clear error. */
+class ZipReader {
+    buf;
+    bad;
+    constructor(buf, 
+    /** Builds the error for a broken archive (names the archive and the fix). */
+    bad) {
+        this.buf = buf;
+        this.bad = bad;
+    }
+    need(offset, size, what) {
+        if (!Number.isSafeInteger(offset) || offset < 0 || offset + size > this.buf.length)
+            throw this.bad(`is truncated or corrupt: ${what} lies outside its ${this.buf.length} bytes`);
+    }
+    u16(offset, what) {
+        this.need(offset, 2, what);
+        return this.buf.readUInt16LE(offset);
+    }
+    u32(offset, what) {
+        this.need(offset, 4, what);
+        return this.buf.readUInt32LE(offset);
+    }
+    u64(offset, what) {
+        this.need(offset, 8, what);
+        const value = this.buf.readBigUInt64LE(offset);
+        // Nothing beyond 2^53 can address bytes of an archive held in memory.
+        if (value > BigInt(Number.MAX_SAFE_INTEGER))
+            throw this.bad(`is corrupt: ${what} is ${value}`);
+        return Number(value);
+    }
+    bytes(offset, size, what) {
+        this.need(offset, size, what);
+        return this.buf.subarray(offset, offset + size);
+    }
+}
+/** Where the central directory is and how many entries it has: the zip64 end record's numbers when there is one. */
+function zipDirectory(zip, eocd) {
+    const count = zip.u16(eocd + 10, 'the entry count');
+    const offset = zip.u32(eocd + 16, 'the central directory offset');
+    const locator = eocd - 20;
+    if (locator < 0 || zip.u32(locator, 'the zip64 locator') !== ZIP64_LOCATOR) {
+        if (count === U16_SENTINEL || offset === U32_SENTINEL)
+            throw zip.bad('is a zip64 archive whose zip64 end record is missing');
+        return { count, offset };
+    }
+    // The locator, not the sentinels, decides: writers that force zip64 may leave real values in the old record.
+    const end64 = zip.u64(locator + 8, 'the zip64 end record offset');
+    if (zip.u32(end64, 'the zip64 end record') !== ZIP64_END)
+        throw zip.bad('has a broken zip64 end record');
+    return {
+        count: zip.u64(end64 + 32, 'the zip64 entry count'),
+        offset: zip.u64(end64 + 48, 'the zip64 central directory offset'),
+    };
+}
 /**
- * Reads the files of a zip archive (stored or deflated entries; what GitHub's artifact download returns).
+ * Replaces the 0xffffffff sentinels of a central directory entry with the 64-bit values of its zip64 extra field
+ * (id 0x0001), which lists only the sentinel fields, in the order uncompressed size, compressed size, local offset.
+ */
+function applyZip64Extra(zip, extraStart, extraLength, entry, fileName) {
+    const fields = ['size', 'compressedSize', 'localOffset'].filter((f) => entry[f] === U32_SENTINEL);
+    if (fields.length === 0)
+        return;
+    for (let at = extraStart; at + 4 <= extraStart + extraLength;) {
+        const id = zip.u16(at, `the extra field of ${fileName}`);
+        const length = zip.u16(at + 2, `the extra field of ${fileName}`);
+        if (id === ZIP64_EXTRA) {
+            if (length < fields.length * 8)
+                throw zip.bad(`has a zip64 field of ${fileName} that is too short`);
+            fields.forEach((field, i) => (entry[field] = zip.u64(at + 4 + i * 8, `the zip64 field of ${fileName}`)));
+            return;
+        }
+        at += 4 + length;
+    }
+    throw zip.bad(`has an entry ${fileName} with a zip64 size or offset but no zip64 field`);
+}
+/**
+ * Reads the files of a zip archive (stored or deflated entries; what GitHub's artifact download returns), zip64
+ * included: 64-bit sizes and offsets from the entries' zip64 extra fields, the entry count and central directory
+ * offset from the zip64 end-of-central-directory record. Sizes and CRC-32 are verified, so a damaged download is an
+ * error rather than a wrong baseline.
  * @param data the archive bytes.
  * @param name the archive's name for messages.
  * @returns file name -> content; folders are skipped.
- * @throws CoverageGateError when the data is not a readable zip.
+ * @throws CoverageGateError when the data is not a readable zip (one line naming the archive and the fix).
  */
 function readZip(data, name) {
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const bad = (problem) => new CoverageGateError(name, problem, 'Re-run the base branch workflow so it uploads the report again');
+    const zip = new ZipReader(buf, (problem) => new CoverageGateError(name, problem, 'Re-run the base branch workflow so it uploads the report again'));
     let eocd = -1;
     // The end-of-central-directory record sits in the last 64 KiB + 22 bytes (its comment is at most 64 KiB).
     for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
-        if (buf.readUInt32LE(i) === 0x06054b50) {
+        if (buf.readUInt32LE(i) === ZIP_END) {
             eocd = i;
             break;
         }
     }
     if (eocd < 0)
-        throw bad('is not a zip archive');
-    const count = buf.readUInt16LE(eocd + 10);
-    let offset = buf.readUInt32LE(eocd + 16);
+        throw zip.bad('is not a zip archive');
+    const { count, offset: directory } = zipDirectory(zip, eocd);
+    let offset = directory;
     const files = new Map();
     for (let n = 0; n < count; n++) {
-        if (offset + 46 > buf.length || buf.readUInt32LE(offset) !== 0x02014b50)
-            throw bad('has a broken central directory');
-        const method = buf.readUInt16LE(offset + 10);
-        const compressedSize = buf.readUInt32LE(offset + 20);
-        const nameLength = buf.readUInt16LE(offset + 28);
-        const extraLength = buf.readUInt16LE(offset + 30);
-        const commentLength = buf.readUInt16LE(offset + 32);
-        const localOffset = buf.readUInt32LE(offset + 42);
-        const fileName = buf.toString('utf8', offset + 46, offset + 46 + nameLength);
+        if (zip.u32(offset, 'the central directory') !== ZIP_CENTRAL_HEADER)
+            throw zip.bad('has a broken central directory');
+        const flags = zip.u16(offset + 8, 'the central directory');
+        const method = zip.u16(offset + 10, 'the central directory');
+        const crc = zip.u32(offset + 16, 'the central directory');
+        const entry = {
+            compressedSize: zip.u32(offset + 20, 'the central directory'),
+            size: zip.u32(offset + 24, 'the central directory'),
+            localOffset: zip.u32(offset + 42, 'the central directory'),
+        };
+        const nameLength = zip.u16(offset + 28, 'the central directory');
+        const extraLength = zip.u16(offset + 30, 'the central directory');
+        const commentLength = zip.u16(offset + 32, 'the central directory');
+        const fileName = zip.bytes(offset + 46, nameLength, 'an entry name').toString('utf8');
+        applyZip64Extra(zip, offset + 46 + nameLength, extraLength, entry, fileName);
         offset += 46 + nameLength + extraLength + commentLength;
         if (fileName.endsWith('/'))
             continue;
-        if (compressedSize === 0xffffffff || localOffset === 0xffffffff)
-            throw bad('uses zip64, which is not supported');
-        if (buf.readUInt32LE(localOffset) !== 0x04034b50)
-            throw bad(`has a broken entry ${fileName}`);
-        const start = localOffset + 30 + buf.readUInt16LE(localOffset + 26) + buf.readUInt16LE(localOffset + 28);
-        const raw = buf.subarray(start, start + compressedSize);
+        if (flags & 1)
+            throw zip.bad(`has an encrypted entry ${fileName}`);
+        if (zip.u32(entry.localOffset, `the entry ${fileName}`) !== ZIP_LOCAL_HEADER)
+            throw zip.bad(`has a broken entry ${fileName}`);
+        const start = entry.localOffset +
+            30 +
+            zip.u16(entry.localOffset + 26, `the entry ${fileName}`) +
+            zip.u16(entry.localOffset + 28, `the entry ${fileName}`);
+        const raw = zip.bytes(start, entry.compressedSize, `the data of ${fileName}`);
+        let content;
         if (method === 0)
-            files.set(fileName, Buffer.from(raw));
-        else if (method === 8)
-            files.set(fileName, (0,external_node_zlib_.inflateRawSync)(raw));
+            content = Buffer.from(raw);
+        else if (method === 8) {
+            try {
+                // The declared size bounds the output, so a lying entry cannot inflate into gigabytes.
+                content = (0,external_node_zlib_.inflateRawSync)(raw, { maxOutputLength: Math.max(1, entry.size) });
+            }
+            catch (error) {
+                throw zip.bad(`has an entry ${fileName} that does not decompress (${error.message})`);
+            }
+        }
         else
-            throw bad(`entry ${fileName} uses compression method ${method}`);
+            throw zip.bad(`entry ${fileName} uses compression method ${method}`);
+        if (content.length !== entry.size || (0,external_node_zlib_.crc32)(content) !== crc)
+            throw zip.bad(`has a damaged entry ${fileName} (size or CRC-32 does not match)`);
+        files.set(fileName, content);
     }
     return files;
 }
@@ -41421,7 +41528,383 @@ function computePatchCoverage(files, changed) {
     return result;
 }
 
+;// CONCATENATED MODULE: ../../packages/coverage/src/gate/policy.ts
+
+
+
+/** Settings of the policy, by their input / config file name. */
+const POLICY_KEYS = [
+    'thresholds',
+    'package-thresholds',
+    'file-threshold',
+    'patch-threshold',
+    'max-drop',
+    'missing-base',
+    'missing-package',
+    'packages',
+];
+/** Everything the config file may hold: the policy plus where the reports are. */
+const CONFIG_FILE_KEYS = [...POLICY_KEYS, 'reports', 'base-report'];
+/** The default config file, read when it exists and no `config` input names another. */
+const DEFAULT_CONFIG_FILE = '.github/coverage-gate.yml';
+const THRESHOLD_FIX = 'Use a number from 0 to 100 for all four metrics (`85`) or metric=value pairs (`lines=85,branches=80`); metrics are lines, branches, functions, statements';
+const METRIC_ALIASES = {
+    lines: 'lines',
+    line: 'lines',
+    branches: 'branches',
+    branch: 'branches',
+    functions: 'functions',
+    function: 'functions',
+    funcs: 'functions',
+    statements: 'statements',
+    statement: 'statements',
+    stmts: 'statements',
+};
+/**
+ * A setting given as an action input or CLI flag: `where` reads "input `name`", lines of multiline values are counted.
+ * @param name the input name, e.g. `package-thresholds`.
+ * @param value the raw input text.
+ * @returns a {@link SettingSource} for the parsers below.
+ */
+function inputSource(name, value) {
+    return {
+        value,
+        at: (path) => {
+            const line = path?.find((p) => typeof p === 'string' && p.startsWith('#'));
+            return line ? `input \`${name}\` line ${line.slice(1)}` : `input \`${name}\``;
+        },
+    };
+}
+/**
+ * Parses the YAML config file (`.github/coverage-gate.yml`) into settings whose errors point at `file:line`.
+ * @param file the path shown in messages (repo-relative).
+ * @param text the file's content.
+ * @returns the settings found in the file; unknown keys are an error (they are typos more often than not).
+ * @throws CoverageGateError for invalid YAML, a top level that is not a map, or an unknown key.
+ */
+function parseConfigFile(file, text) {
+    const lineCounter = new yaml_dist/* LineCounter */.HN();
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const lineOf = (offset) => lineCounter.linePos(offset).line;
+    if (doc.errors.length > 0) {
+        const err = doc.errors[0];
+        const message = err.message.split('\n')[0];
+        throw new CoverageGateError(`${file}:${lineOf(err.pos[0])}`, `invalid YAML (${message})`, 'Fix the YAML syntax; the file must be a map of settings such as `thresholds: lines=85`');
+    }
+    const settings = {};
+    if (doc.contents === null)
+        return settings;
+    if (!(0,yaml_dist/* isMap */.jh)(doc.contents)) {
+        throw new CoverageGateError(`${file}:${lineOf(doc.contents.range?.[0] ?? 0)}`, 'the config file is not a map of settings', 'Write one setting per line, e.g. `thresholds: lines=85,branches=80`');
+    }
+    for (const pair of doc.contents.items) {
+        const keyNode = pair.key;
+        const key = (0,yaml_dist/* isScalar */.jn)(keyNode) ? String(keyNode.value) : String(keyNode);
+        const keyLine = lineOf(keyNode?.range?.[0] ?? 0);
+        if (!CONFIG_FILE_KEYS.includes(key)) {
+            throw new CoverageGateError(`${file}:${keyLine}`, `unknown setting \`${key}\``, `Known settings: ${CONFIG_FILE_KEYS.join(', ')}`);
+        }
+        const valueNode = pair.value;
+        settings[key] = {
+            value: valueNode ? valueNode.toJSON() : null,
+            at: (path = []) => {
+                let node = valueNode;
+                let line = lineOf(valueNode?.range?.[0] ?? keyNode?.range?.[0] ?? 0);
+                for (const step of path) {
+                    if (typeof step === 'string' && step.startsWith('#')) {
+                        // Block scalars (`|`) start on the line after their indicator.
+                        const block = (0,yaml_dist/* isScalar */.jn)(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED');
+                        line += Number(step.slice(1)) - (block ? 0 : 1);
+                        break;
+                    }
+                    if ((0,yaml_dist/* isMap */.jh)(node)) {
+                        const item = node.items.find((i) => (0,yaml_dist/* isScalar */.jn)(i.key) && String(i.key.value) === String(step));
+                        if (!item)
+                            break;
+                        line = lineOf(item.key.range?.[0] ?? 0);
+                        node = item.value;
+                    }
+                    else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof step === 'number') {
+                        const item = node.items[step];
+                        if (!item)
+                            break;
+                        line = lineOf(item.range?.[0] ?? 0);
+                        node = item;
+                    }
+                    else
+                        break;
+                }
+                return `${file}:${line}`;
+            },
+        };
+    }
+    return settings;
+}
+/**
+ * Merges settings: a non-empty input wins over the config file (inputs are the more specific, per-workflow choice).
+ * @param inputs settings from action inputs / CLI flags; empty strings count as "not given".
+ * @param file settings from the config file.
+ * @returns one source per setting.
+ */
+function mergeSettings(inputs, file) {
+    const merged = { ...file };
+    for (const [key, source] of Object.entries(inputs)) {
+        if (!source)
+            continue;
+        if (typeof source.value === 'string' && source.value.trim() === '')
+            continue;
+        merged[key] = source;
+    }
+    return merged;
+}
+function parsePercent(raw, where, fix, what = 'threshold') {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim().replace(/%$/, '') : '';
+    const value = text === '' ? NaN : Number(text);
+    if (!Number.isFinite(value) || value < 0 || value > 100) {
+        throw new CoverageGateError(where, `${what} \`${String(raw)}\` is not a percentage from 0 to 100`, fix);
+    }
+    return value;
+}
+function metricOf(name, where) {
+    const metric = METRIC_ALIASES[name.trim().toLowerCase()];
+    if (!metric)
+        throw new CoverageGateError(where, `unknown metric \`${name.trim()}\``, THRESHOLD_FIX);
+    return metric;
+}
+/** Parses `85`, `lines=85,branches=80`, `85 branches=70` (all 85 but branches 70) or a YAML map. */
+function parseMetricSpec(raw, at, path, what) {
+    const result = {};
+    const all = (value) => {
+        for (const m of METRICS)
+            result[m] = value;
+    };
+    if (raw === null || raw === undefined)
+        return result;
+    if (typeof raw === 'number') {
+        all(parsePercent(raw, at(path), THRESHOLD_FIX, what));
+        return result;
+    }
+    if (typeof raw === 'object' && !Array.isArray(raw)) {
+        for (const [key, value] of Object.entries(raw)) {
+            const where = at([...path, key]);
+            if (key === 'all' || key === '*')
+                all(parsePercent(value, where, THRESHOLD_FIX, what));
+            else
+                result[metricOf(key, where)] = parsePercent(value, where, THRESHOLD_FIX, what);
+        }
+        return result;
+    }
+    if (typeof raw !== 'string') {
+        throw new CoverageGateError(at(path), `expected a ${what} such as \`lines=85\``, THRESHOLD_FIX);
+    }
+    const tokens = raw
+        .replace(/\s*([=:])\s*/g, '$1')
+        .split(/[\s,;]+/)
+        .filter(Boolean);
+    // A bare number sets every metric first, so explicit pairs refine it regardless of their order.
+    for (const token of tokens)
+        if (!/[=:]/.test(token))
+            all(parsePercent(token, at(path), THRESHOLD_FIX, what));
+    for (const token of tokens) {
+        const match = /^([^=:]+)[=:](.*)$/.exec(token);
+        if (!match)
+            continue;
+        result[metricOf(match[1], at(path))] = parsePercent(match[2], at(path), THRESHOLD_FIX, what);
+    }
+    return result;
+}
+/**
+ * Splits a multiline input into non-empty, non-comment lines with their 1-based line numbers. A ` # …` after the
+ * value is a comment too: inside a YAML block scalar (`|`) it would otherwise reach us as part of the value.
+ */
+function lines(text) {
+    return text
+        .split(/\r?\n/)
+        .map((t, i) => ({ text: t.replace(/\s+#.*$/, '').trim(), line: i + 1 }))
+        .filter((l) => l.text !== '' && !l.text.startsWith('#'));
+}
+const PACKAGE_THRESHOLD_FIX = 'Write one package per line as `<package name or path glob>: <thresholds> [max-drop=<points>]`, e.g. `backend: lines=80,branches=75 max-drop=1` or `packages/*: 80`';
+const DROP_FIX = 'Give the package its own drop limit as `max-drop=1` (all metrics) or `max-drop.branches=2` (one metric), in percentage points from 0 to 100';
+/** `max-drop`, `max-drop.lines` … : the keys of a package line that set its drop limit instead of a minimum. */
+const DROP_KEY = /^max-drop(?:\.(.+))?$/i;
+/**
+ * Splits a package spec into its minimums and its own `max-drop`: text (`lines=80 max-drop=1 max-drop.branches=2`)
+ * or a YAML map (`{lines: 80, max-drop: 1}`, where `max-drop` takes any metric spec, e.g. `{branches: 2}`).
+ */
+function parsePackageSpec(raw, at, path) {
+    let maxDrop;
+    const setDrop = (metric, value, where) => {
+        maxDrop ??= {};
+        if (metric === undefined)
+            Object.assign(maxDrop, parseMetricSpec(value, at, where, 'maximum drop'));
+        else
+            maxDrop[metricOf(metric, at(where))] = parsePercent(value, at(where), DROP_FIX, 'maximum drop');
+    };
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+        const minimums = {};
+        for (const [key, value] of Object.entries(raw)) {
+            const drop = DROP_KEY.exec(key);
+            if (drop)
+                setDrop(drop[1], value, [...path, key]);
+            else
+                minimums[key] = value;
+        }
+        return { thresholds: parseMetricSpec(minimums, at, path, 'threshold'), maxDrop };
+    }
+    if (typeof raw !== 'string')
+        return { thresholds: parseMetricSpec(raw, at, path, 'threshold') };
+    const minimums = [];
+    for (const token of raw
+        .replace(/\s*([=:])\s*/g, '$1')
+        .split(/[\s,;]+/)
+        .filter(Boolean)) {
+        const match = /^([^=:]+)[=:](.*)$/.exec(token);
+        const drop = match && DROP_KEY.exec(match[1]);
+        if (!drop) {
+            if (DROP_KEY.test(token))
+                throw new CoverageGateError(at(path), `\`${token}\` has no value`, DROP_FIX);
+            minimums.push(token);
+            continue;
+        }
+        // The value is one number: `max-drop=lines=1` would read as a metric called `lines=1`, so say what to write.
+        if (/[=:]/.test(match[2]))
+            throw new CoverageGateError(at(path), `cannot read \`${token}\``, DROP_FIX);
+        setDrop(drop[1], match[2], path);
+    }
+    return { thresholds: parseMetricSpec(minimums.join(','), at, path, 'threshold'), maxDrop };
+}
+function parsePackageThresholds(source) {
+    if (!source || source.value === null || source.value === undefined)
+        return [];
+    const { value, at } = source;
+    const rule = (pattern, spec, where) => ({
+        pattern,
+        thresholds: spec.thresholds,
+        ...(spec.maxDrop ? { maxDrop: spec.maxDrop } : {}),
+        where,
+    });
+    if (typeof value === 'object' && !Array.isArray(value)) {
+        return Object.entries(value).map(([pattern, spec]) => rule(pattern, parsePackageSpec(spec, at, [pattern]), at([pattern])));
+    }
+    if (typeof value !== 'string')
+        throw new CoverageGateError(at(), 'expected package thresholds', PACKAGE_THRESHOLD_FIX);
+    return lines(value).map(({ text, line }) => {
+        const where = at([`#${line}`]);
+        const colon = text.indexOf(':');
+        const pattern = colon > 0 ? text.slice(0, colon).trim() : '';
+        const spec = colon > 0 ? text.slice(colon + 1).trim() : '';
+        if (!pattern || !spec)
+            throw new CoverageGateError(where, `cannot read \`${text}\``, PACKAGE_THRESHOLD_FIX);
+        return rule(pattern, parsePackageSpec(spec, () => where, []), where);
+    });
+}
+/**
+ * The drop limits that apply to a package with a `package-thresholds` rule: the rule's own `max-drop` per metric,
+ * else the global `max-drop`.
+ * @param rule the package's rule.
+ * @param policy the policy (for the global `max-drop`).
+ * @returns the largest allowed drop per metric; empty when neither sets one.
+ */
+function packageDropLimits(rule, policy) {
+    const limits = {};
+    for (const m of METRICS) {
+        const limit = rule.maxDrop?.[m] ?? policy.maxDrop[m];
+        if (limit !== undefined)
+            limits[m] = limit;
+    }
+    return limits;
+}
+/**
+ * Whether the policy checks any drop against the base (global `max-drop` or a package's own), i.e. whether a
+ * missing base matters (`missing-base`).
+ * @param policy the policy.
+ * @returns true when some drop limit is set.
+ */
+function hasDropCheck(policy) {
+    return (Object.keys(policy.maxDrop).length > 0 ||
+        policy.packageThresholds.some((rule) => Object.keys(rule.maxDrop ?? {}).length > 0));
+}
+function parsePackageGlobs(source) {
+    if (!source || source.value === null || source.value === undefined)
+        return [];
+    const fix = 'Write one package per line as `name=glob`, e.g. `backend=sample-app/backend/**`';
+    const { value, at } = source;
+    const rules = [];
+    const add = (name, globs, where) => {
+        const list = (Array.isArray(globs) ? globs : String(globs ?? '').split(','))
+            .map((g) => String(g).trim())
+            .filter(Boolean);
+        if (!name || list.length === 0)
+            throw new CoverageGateError(where, 'a package needs a name and a glob', fix);
+        for (const glob of list)
+            rules.push({ name, glob });
+    };
+    if (typeof value === 'object' && !Array.isArray(value)) {
+        for (const [name, globs] of Object.entries(value))
+            add(name, globs, at([name]));
+        return rules;
+    }
+    if (typeof value !== 'string')
+        throw new CoverageGateError(at(), 'expected package globs', fix);
+    for (const { text, line } of lines(value)) {
+        const match = /^([^=:]+)[=:](.+)$/.exec(text);
+        if (!match)
+            throw new CoverageGateError(at([`#${line}`]), `cannot read \`${text}\``, fix);
+        add(match[1].trim(), match[2], at([`#${line}`]));
+    }
+    return rules;
+}
+function parseChoice(source, choices, fallback) {
+    if (!source || source.value === null || source.value === undefined || source.value === '')
+        return fallback;
+    const value = String(source.value).trim().toLowerCase();
+    if (!choices.includes(value)) {
+        throw new CoverageGateError(source.at(), `\`${String(source.value)}\` is not allowed`, `Use one of: ${choices.join(', ')}`);
+    }
+    return value;
+}
+/**
+ * Builds the {@link CoveragePolicy} from merged settings (see {@link mergeSettings}).
+ * @param settings the raw settings; absent ones take the defaults (no thresholds, `missing-base: skip`,
+ *   `missing-package: warn`, detected packages).
+ * @returns the validated policy.
+ * @throws CoverageGateError naming the input or `file:line` and the fix, for the first bad value.
+ * @example parsePolicy({ thresholds: inputSource('thresholds', 'lines=85') }).thresholds // { lines: 85 }
+ */
+function parsePolicy(settings) {
+    const spec = (key, what = 'threshold') => {
+        const source = settings[key];
+        return source ? parseMetricSpec(source.value, source.at, [], what) : {};
+    };
+    const patch = settings['patch-threshold'];
+    const patchValue = patch?.value;
+    return {
+        thresholds: spec('thresholds'),
+        packageThresholds: parsePackageThresholds(settings['package-thresholds']),
+        fileThreshold: spec('file-threshold'),
+        patchThreshold: patch && patchValue !== null && patchValue !== undefined && patchValue !== ''
+            ? parsePercent(patchValue, patch.at(), 'Use the minimum line coverage of the changed lines as a number from 0 to 100, e.g. `80`', 'patch threshold')
+            : null,
+        maxDrop: spec('max-drop', 'maximum drop'),
+        missingBase: parseChoice(settings['missing-base'], ['skip', 'fail'], 'skip'),
+        missingPackage: parseChoice(settings['missing-package'], ['fail', 'warn', 'skip'], 'warn'),
+        packages: parsePackageGlobs(settings.packages),
+    };
+}
+/**
+ * Reads a list setting (`reports`): a YAML list, or newline / comma separated text.
+ * @param source the setting, if any.
+ * @returns the trimmed, non-empty entries.
+ */
+function parseList(source) {
+    if (!source || source.value === null || source.value === undefined)
+        return [];
+    const items = Array.isArray(source.value) ? source.value.map(String) : String(source.value).split(/[\n,]/);
+    return items.map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('#'));
+}
+
 ;// CONCATENATED MODULE: ../../packages/coverage/src/gate/evaluate.ts
+
 
 
 
@@ -41459,6 +41942,13 @@ function describeThresholds(thresholds) {
     const parts = set.map((m) => `${m} ≥ ${thresholds[m]}%`);
     return parts.length ? parts.join(', ') : '—';
 }
+function describeDropLimits(limits) {
+    const set = METRICS.filter((m) => limits[m] !== undefined);
+    const points = (m) => `Δ ≥ −${limits[m].toFixed(2)} pts`;
+    if (set.length === METRICS.length && set.every((m) => limits[m] === limits[set[0]]))
+        return `${points(set[0])} (all)`;
+    return set.map((m) => `${m} ${points(m)}`).join(', ');
+}
 function rangeText(range) {
     return range.start === range.end ? `L${range.start}` : `L${range.start}–${range.end}`;
 }
@@ -41473,8 +41963,9 @@ function noDataMessage(metric) {
  * the renderers show (headline, overall and per-package tables, patch coverage, lowest-covered changed files,
  * annotations on uncovered changed lines).
  *
- * Status: `fail` when any threshold, drop or required report fails; `warn` when a threshold is set on a metric
- * without data, a package has no report (`missing-package: warn`) or a package rule matches nothing; else `pass`.
+ * Status: `fail` when any threshold, drop (of the totals, or of a package with a `package-thresholds` rule) or
+ * required report fails; `warn` when a threshold is set on a metric without data, a package has no report
+ * (`missing-package: warn`) or a package rule matches nothing; else `pass`.
  * @param data merged coverage.
  * @param policy the policy (see policy.ts).
  * @param options packages, changed lines, baseline and report metadata.
@@ -41573,6 +42064,7 @@ function checkDrop(ev) {
         }
     }
     const dropMetrics = METRICS.filter((m) => policy.maxDrop[m] !== undefined);
+    const wantsBase = hasDropCheck(policy);
     if (dropMetrics.length > 0 && baseline) {
         for (const m of dropMetrics) {
             const allowed = policy.maxDrop[m];
@@ -41594,7 +42086,7 @@ function checkDrop(ev) {
             });
         }
     }
-    else if (dropMetrics.length > 0 && policy.missingBase === 'fail') {
+    else if (!baseline && wantsBase && policy.missingBase === 'fail') {
         ev.ranked.push({
             check: {
                 id: 'baseline',
@@ -41608,7 +42100,7 @@ function checkDrop(ev) {
     }
     if (baseline)
         ev.notes.push(options.baselineNote ?? `Δ vs base: ${baseline.source}.`);
-    else if (dropMetrics.length > 0 && policy.missingBase === 'skip')
+    else if (wantsBase && policy.missingBase === 'skip')
         // One sentence: why there is no Δ and what to do, not the lookup story twice.
         ev.notes.push(`Drop check skipped (\`missing-base: skip\`): ${options.baselineNote ?? 'no base coverage was found.'}`);
     else if (options.baselineNote)
@@ -41630,6 +42122,8 @@ function checkPackages(ev, packageMap) {
     if (byPackage.has(ROOT_PACKAGE))
         packageList.push({ name: ROOT_PACKAGE, path: '', source: 'explicit' });
     const showPackages = packageMap.packages.length > 0;
+    /** Packages with a drop limit that the base does not know. */
+    const newInBase = [];
     for (const pkg of packageList) {
         const files = byPackage.get(pkg.name) ?? [];
         const rule = ruleFor(pkg, policy.packageThresholds);
@@ -41693,17 +42187,58 @@ function checkPackages(ev, packageMap) {
                 });
             }
         }
-        const baseLines = baseline?.packages[pkg.name]?.lines;
+        const base = baseline?.packages[pkg.name];
+        const limits = rule ? packageDropLimits(rule, policy) : {};
+        if (rule && baseline && base) {
+            for (const m of METRICS) {
+                const allowed = limits[m];
+                const now = pkgPercents[m];
+                const before = base[m];
+                // No data on one side: the Δ is unknown, and the threshold check already says n/a.
+                if (allowed === undefined || now === undefined || before === undefined)
+                    continue;
+                const d = delta(now, before);
+                const checkStatus = -d > allowed ? 'fail' : 'pass';
+                if (checkStatus === 'fail')
+                    problems.push(`${m} ${formatDelta(d)} pts (limit −${allowed.toFixed(2)})`);
+                status = worst([status, checkStatus]);
+                ev.ranked.push({
+                    check: {
+                        id: `package:${pkg.name}:drop:${m}`,
+                        title: `${TITLES[m]} drop vs base (${pkg.name})`,
+                        status: checkStatus,
+                        actual: `${formatDelta(d)} pts`,
+                        expected: `≥ −${allowed.toFixed(2)} pts`,
+                    },
+                    headline: `Coverage ${formatPercent(now)} ${m} in ${pkg.name} — dropped ${Math.abs(d).toFixed(2)} points, more than ${allowed.toFixed(2)} allowed`,
+                });
+            }
+        }
+        else if (rule && baseline && Object.keys(limits).length > 0)
+            newInBase.push(pkg.name);
+        // A package the base does not know is new, not a drop from 0%.
+        const deltaCell = pkgPercents.lines !== undefined && base?.lines !== undefined
+            ? formatDelta(delta(pkgPercents.lines, base.lines))
+            : baseline && !base && Object.keys(baseline.packages).length > 0
+                ? 'new'
+                : '—';
+        const policyCell = [describeThresholds(rule?.thresholds ?? {}), describeDropLimits(limits)]
+            .filter((text) => text !== '' && text !== '—')
+            .join(', ');
         rows.push([
             pkg.name,
             String(files.length),
             ...METRICS.map((m) => formatPercent(pkgPercents[m] ?? null)),
-            pkgPercents.lines !== undefined && baseLines !== undefined
-                ? formatDelta(delta(pkgPercents.lines, baseLines))
-                : '—',
-            describeThresholds(rule?.thresholds ?? {}),
+            deltaCell,
+            policyCell || '—',
             rule ? `${ICON[status]}${problems.length ? ` ${problems.join(', ')}` : ''}` : '—',
         ]);
+    }
+    if (newInBase.length > 0 && baseline) {
+        const noPackages = Object.keys(baseline.packages).length === 0;
+        ev.notes.push(noPackages
+            ? `Per-package drop not checked: the base has no per-package numbers (its report came from a run without packages).`
+            : `No drop check for ${newInBase.join(', ')}: not in the base (new packages).`);
     }
     for (const rule of policy.packageThresholds) {
         if (packageList.some((pkg) => ruleMatches(rule, pkg)))
@@ -41945,301 +42480,6 @@ function lowestCoverage(files, patch) {
     return { rows, more: Math.max(0, scored.length - top.length) };
 }
 
-;// CONCATENATED MODULE: ../../packages/coverage/src/gate/policy.ts
-
-
-
-/** Settings of the policy, by their input / config file name. */
-const POLICY_KEYS = [
-    'thresholds',
-    'package-thresholds',
-    'file-threshold',
-    'patch-threshold',
-    'max-drop',
-    'missing-base',
-    'missing-package',
-    'packages',
-];
-/** Everything the config file may hold: the policy plus where the reports are. */
-const CONFIG_FILE_KEYS = [...POLICY_KEYS, 'reports', 'base-report'];
-/** The default config file, read when it exists and no `config` input names another. */
-const DEFAULT_CONFIG_FILE = '.github/coverage-gate.yml';
-const THRESHOLD_FIX = 'Use a number from 0 to 100 for all four metrics (`85`) or metric=value pairs (`lines=85,branches=80`); metrics are lines, branches, functions, statements';
-const METRIC_ALIASES = {
-    lines: 'lines',
-    line: 'lines',
-    branches: 'branches',
-    branch: 'branches',
-    functions: 'functions',
-    function: 'functions',
-    funcs: 'functions',
-    statements: 'statements',
-    statement: 'statements',
-    stmts: 'statements',
-};
-/**
- * A setting given as an action input or CLI flag: `where` reads "input `name`", lines of multiline values are counted.
- * @param name the input name, e.g. `package-thresholds`.
- * @param value the raw input text.
- * @returns a {@link SettingSource} for the parsers below.
- */
-function inputSource(name, value) {
-    return {
-        value,
-        at: (path) => {
-            const line = path?.find((p) => typeof p === 'string' && p.startsWith('#'));
-            return line ? `input \`${name}\` line ${line.slice(1)}` : `input \`${name}\``;
-        },
-    };
-}
-/**
- * Parses the YAML config file (`.github/coverage-gate.yml`) into settings whose errors point at `file:line`.
- * @param file the path shown in messages (repo-relative).
- * @param text the file's content.
- * @returns the settings found in the file; unknown keys are an error (they are typos more often than not).
- * @throws CoverageGateError for invalid YAML, a top level that is not a map, or an unknown key.
- */
-function parseConfigFile(file, text) {
-    const lineCounter = new yaml_dist/* LineCounter */.HN();
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const lineOf = (offset) => lineCounter.linePos(offset).line;
-    if (doc.errors.length > 0) {
-        const err = doc.errors[0];
-        const message = err.message.split('\n')[0];
-        throw new CoverageGateError(`${file}:${lineOf(err.pos[0])}`, `invalid YAML (${message})`, 'Fix the YAML syntax; the file must be a map of settings such as `thresholds: lines=85`');
-    }
-    const settings = {};
-    if (doc.contents === null)
-        return settings;
-    if (!(0,yaml_dist/* isMap */.jh)(doc.contents)) {
-        throw new CoverageGateError(`${file}:${lineOf(doc.contents.range?.[0] ?? 0)}`, 'the config file is not a map of settings', 'Write one setting per line, e.g. `thresholds: lines=85,branches=80`');
-    }
-    for (const pair of doc.contents.items) {
-        const keyNode = pair.key;
-        const key = (0,yaml_dist/* isScalar */.jn)(keyNode) ? String(keyNode.value) : String(keyNode);
-        const keyLine = lineOf(keyNode?.range?.[0] ?? 0);
-        if (!CONFIG_FILE_KEYS.includes(key)) {
-            throw new CoverageGateError(`${file}:${keyLine}`, `unknown setting \`${key}\``, `Known settings: ${CONFIG_FILE_KEYS.join(', ')}`);
-        }
-        const valueNode = pair.value;
-        settings[key] = {
-            value: valueNode ? valueNode.toJSON() : null,
-            at: (path = []) => {
-                let node = valueNode;
-                let line = lineOf(valueNode?.range?.[0] ?? keyNode?.range?.[0] ?? 0);
-                for (const step of path) {
-                    if (typeof step === 'string' && step.startsWith('#')) {
-                        // Block scalars (`|`) start on the line after their indicator.
-                        const block = (0,yaml_dist/* isScalar */.jn)(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED');
-                        line += Number(step.slice(1)) - (block ? 0 : 1);
-                        break;
-                    }
-                    if ((0,yaml_dist/* isMap */.jh)(node)) {
-                        const item = node.items.find((i) => (0,yaml_dist/* isScalar */.jn)(i.key) && String(i.key.value) === String(step));
-                        if (!item)
-                            break;
-                        line = lineOf(item.key.range?.[0] ?? 0);
-                        node = item.value;
-                    }
-                    else if ((0,yaml_dist/* isSeq */.oP)(node) && typeof step === 'number') {
-                        const item = node.items[step];
-                        if (!item)
-                            break;
-                        line = lineOf(item.range?.[0] ?? 0);
-                        node = item;
-                    }
-                    else
-                        break;
-                }
-                return `${file}:${line}`;
-            },
-        };
-    }
-    return settings;
-}
-/**
- * Merges settings: a non-empty input wins over the config file (inputs are the more specific, per-workflow choice).
- * @param inputs settings from action inputs / CLI flags; empty strings count as "not given".
- * @param file settings from the config file.
- * @returns one source per setting.
- */
-function mergeSettings(inputs, file) {
-    const merged = { ...file };
-    for (const [key, source] of Object.entries(inputs)) {
-        if (!source)
-            continue;
-        if (typeof source.value === 'string' && source.value.trim() === '')
-            continue;
-        merged[key] = source;
-    }
-    return merged;
-}
-function parsePercent(raw, where, fix, what = 'threshold') {
-    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim().replace(/%$/, '') : '';
-    const value = text === '' ? NaN : Number(text);
-    if (!Number.isFinite(value) || value < 0 || value > 100) {
-        throw new CoverageGateError(where, `${what} \`${String(raw)}\` is not a percentage from 0 to 100`, fix);
-    }
-    return value;
-}
-function metricOf(name, where) {
-    const metric = METRIC_ALIASES[name.trim().toLowerCase()];
-    if (!metric)
-        throw new CoverageGateError(where, `unknown metric \`${name.trim()}\``, THRESHOLD_FIX);
-    return metric;
-}
-/** Parses `85`, `lines=85,branches=80`, `85 branches=70` (all 85 but branches 70) or a YAML map. */
-function parseMetricSpec(raw, at, path, what) {
-    const result = {};
-    const all = (value) => {
-        for (const m of METRICS)
-            result[m] = value;
-    };
-    if (raw === null || raw === undefined)
-        return result;
-    if (typeof raw === 'number') {
-        all(parsePercent(raw, at(path), THRESHOLD_FIX, what));
-        return result;
-    }
-    if (typeof raw === 'object' && !Array.isArray(raw)) {
-        for (const [key, value] of Object.entries(raw)) {
-            const where = at([...path, key]);
-            if (key === 'all' || key === '*')
-                all(parsePercent(value, where, THRESHOLD_FIX, what));
-            else
-                result[metricOf(key, where)] = parsePercent(value, where, THRESHOLD_FIX, what);
-        }
-        return result;
-    }
-    if (typeof raw !== 'string') {
-        throw new CoverageGateError(at(path), `expected a ${what} such as \`lines=85\``, THRESHOLD_FIX);
-    }
-    const tokens = raw
-        .replace(/\s*([=:])\s*/g, '$1')
-        .split(/[\s,;]+/)
-        .filter(Boolean);
-    // A bare number sets every metric first, so explicit pairs refine it regardless of their order.
-    for (const token of tokens)
-        if (!/[=:]/.test(token))
-            all(parsePercent(token, at(path), THRESHOLD_FIX, what));
-    for (const token of tokens) {
-        const match = /^([^=:]+)[=:](.*)$/.exec(token);
-        if (!match)
-            continue;
-        result[metricOf(match[1], at(path))] = parsePercent(match[2], at(path), THRESHOLD_FIX, what);
-    }
-    return result;
-}
-/** Splits a multiline input into non-empty, non-comment lines with their 1-based line numbers. */
-function lines(text) {
-    return text
-        .split(/\r?\n/)
-        .map((t, i) => ({ text: t.trim(), line: i + 1 }))
-        .filter((l) => l.text !== '' && !l.text.startsWith('#'));
-}
-function parsePackageThresholds(source) {
-    if (!source || source.value === null || source.value === undefined)
-        return [];
-    const fix = 'Write one package per line as `<package name or path glob>: <thresholds>`, e.g. `backend: lines=80,branches=75` or `packages/*: 80`';
-    const { value, at } = source;
-    if (typeof value === 'object' && !Array.isArray(value)) {
-        return Object.entries(value).map(([pattern, spec]) => ({
-            pattern,
-            thresholds: parseMetricSpec(spec, at, [pattern], 'threshold'),
-            where: at([pattern]),
-        }));
-    }
-    if (typeof value !== 'string')
-        throw new CoverageGateError(at(), 'expected package thresholds', fix);
-    return lines(value).map(({ text, line }) => {
-        const where = at([`#${line}`]);
-        const colon = text.indexOf(':');
-        const pattern = colon > 0 ? text.slice(0, colon).trim() : '';
-        const spec = colon > 0 ? text.slice(colon + 1).trim() : '';
-        if (!pattern || !spec)
-            throw new CoverageGateError(where, `cannot read \`${text}\``, fix);
-        return { pattern, thresholds: parseMetricSpec(spec, () => where, [], 'threshold'), where };
-    });
-}
-function parsePackageGlobs(source) {
-    if (!source || source.value === null || source.value === undefined)
-        return [];
-    const fix = 'Write one package per line as `name=glob`, e.g. `backend=sample-app/backend/**`';
-    const { value, at } = source;
-    const rules = [];
-    const add = (name, globs, where) => {
-        const list = (Array.isArray(globs) ? globs : String(globs ?? '').split(','))
-            .map((g) => String(g).trim())
-            .filter(Boolean);
-        if (!name || list.length === 0)
-            throw new CoverageGateError(where, 'a package needs a name and a glob', fix);
-        for (const glob of list)
-            rules.push({ name, glob });
-    };
-    if (typeof value === 'object' && !Array.isArray(value)) {
-        for (const [name, globs] of Object.entries(value))
-            add(name, globs, at([name]));
-        return rules;
-    }
-    if (typeof value !== 'string')
-        throw new CoverageGateError(at(), 'expected package globs', fix);
-    for (const { text, line } of lines(value)) {
-        const match = /^([^=:]+)[=:](.+)$/.exec(text);
-        if (!match)
-            throw new CoverageGateError(at([`#${line}`]), `cannot read \`${text}\``, fix);
-        add(match[1].trim(), match[2], at([`#${line}`]));
-    }
-    return rules;
-}
-function parseChoice(source, choices, fallback) {
-    if (!source || source.value === null || source.value === undefined || source.value === '')
-        return fallback;
-    const value = String(source.value).trim().toLowerCase();
-    if (!choices.includes(value)) {
-        throw new CoverageGateError(source.at(), `\`${String(source.value)}\` is not allowed`, `Use one of: ${choices.join(', ')}`);
-    }
-    return value;
-}
-/**
- * Builds the {@link CoveragePolicy} from merged settings (see {@link mergeSettings}).
- * @param settings the raw settings; absent ones take the defaults (no thresholds, `missing-base: skip`,
- *   `missing-package: warn`, detected packages).
- * @returns the validated policy.
- * @throws CoverageGateError naming the input or `file:line` and the fix, for the first bad value.
- * @example parsePolicy({ thresholds: inputSource('thresholds', 'lines=85') }).thresholds // { lines: 85 }
- */
-function parsePolicy(settings) {
-    const spec = (key, what = 'threshold') => {
-        const source = settings[key];
-        return source ? parseMetricSpec(source.value, source.at, [], what) : {};
-    };
-    const patch = settings['patch-threshold'];
-    const patchValue = patch?.value;
-    return {
-        thresholds: spec('thresholds'),
-        packageThresholds: parsePackageThresholds(settings['package-thresholds']),
-        fileThreshold: spec('file-threshold'),
-        patchThreshold: patch && patchValue !== null && patchValue !== undefined && patchValue !== ''
-            ? parsePercent(patchValue, patch.at(), 'Use the minimum line coverage of the changed lines as a number from 0 to 100, e.g. `80`', 'patch threshold')
-            : null,
-        maxDrop: spec('max-drop', 'maximum drop'),
-        missingBase: parseChoice(settings['missing-base'], ['skip', 'fail'], 'skip'),
-        missingPackage: parseChoice(settings['missing-package'], ['fail', 'warn', 'skip'], 'warn'),
-        packages: parsePackageGlobs(settings.packages),
-    };
-}
-/**
- * Reads a list setting (`reports`): a YAML list, or newline / comma separated text.
- * @param source the setting, if any.
- * @returns the trimmed, non-empty entries.
- */
-function parseList(source) {
-    if (!source || source.value === null || source.value === undefined)
-        return [];
-    const items = Array.isArray(source.value) ? source.value.map(String) : String(source.value).split(/[\n,]/);
-    return items.map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('#'));
-}
-
 ;// CONCATENATED MODULE: ../../packages/coverage/src/gate/run.ts
 
 
@@ -42267,7 +42507,7 @@ const COVERAGE_INPUTS = {
     },
     'package-thresholds': {
         kind: 'string',
-        description: 'Per-package minimums, one package per line: `<name or path glob>: <thresholds>`, e.g. `backend: lines=80,branches=75` or `packages/*: 80`. The first matching line wins.',
+        description: 'Per-package minimums and drop limits, one package per line: `<name or path glob>: <thresholds> [max-drop=<points>]`, e.g. `backend: lines=80,branches=75 max-drop=1` or `packages/*: 80`. The first matching line wins.',
     },
     'file-threshold': {
         kind: 'string',
@@ -42279,7 +42519,7 @@ const COVERAGE_INPUTS = {
     },
     'max-drop': {
         kind: 'string',
-        description: 'Largest allowed drop against the base branch, in percentage points: one number for all metrics or pairs (`lines=0.5,branches=1`).',
+        description: 'Largest allowed drop against the base branch, in percentage points: one number for all metrics or pairs (`lines=0.5,branches=1`). Checked on the totals and on each package with a `package-thresholds` line (its own `max-drop` wins).',
     },
     'missing-base': {
         kind: 'string',
@@ -42485,7 +42725,7 @@ async function runCoverageGate(config, env) {
             baselineNote = `No base coverage: looking up the \`${config.baseArtifact}\` artifact failed (${reason}).`;
         }
     }
-    else if (env.pullRequest && Object.keys(config.policy.maxDrop).length > 0) {
+    else if (env.pullRequest && hasDropCheck(config.policy)) {
         // Only worth a line when a drop check needs the base; the Δ column shows "—" either way.
         baselineNote = 'No base coverage: set `base-report` (a JSON report or coverage file of the base branch).';
     }
@@ -58832,36 +59072,84 @@ function createGitHubClient(token, options = {}) {
     });
     return client;
 }
-/**
- * Creates or updates the sticky comment of a gate on a pull request. Reads every page of existing comments (100 per
- * page) looking for the marker; updates the newest match in place (and leaves older duplicates from earlier versions
- * alone), creates a comment only when none exists, and skips the update when the body is unchanged so re-runs do not
- * notify anyone. Comments by bots are preferred, so a human quoting the marker does not capture the comment.
- * @param client from {@link createGitHubClient}.
- * @param options repository, PR number, marker and body.
- * @returns whether the comment was created, updated or already current, with its id and URL.
- */
-async function upsertStickyComment(client, options) {
-    const { owner, repo, issueNumber, marker } = options;
-    const body = options.body.includes(marker) ? options.body : `${options.body.replace(/\n*$/, '\n\n')}${marker}\n`;
-    const comments = (await client.paginate(client.rest.issues.listComments, {
+async function listComments(client, { owner, repo, issueNumber }) {
+    return (await client.paginate(client.rest.issues.listComments, {
         owner,
         repo,
         issue_number: issueNumber,
         per_page: 100,
     }));
+}
+/**
+ * Creates or updates the sticky comment of a gate on a pull request. Reads every page of existing comments (100 per
+ * page) looking for the marker; updates the newest match in place (and leaves older duplicates from earlier versions
+ * alone), creates a comment only when none exists, and skips the update when the body is unchanged so re-runs do not
+ * notify anyone. Comments by bots are preferred, so a human quoting the marker does not capture the comment.
+ *
+ * Two jobs of one gate that start together (a re-run racing a push, two workflows on one PR) can both find no comment
+ * and both create one. So after creating, the comments are listed again and the twins — comments with the marker by
+ * the same author as ours — converge on the oldest (lowest id): when that is another job's comment, it is updated
+ * with our body (unless equal) and our own comment is deleted; when ours is the oldest, it stays and the other job,
+ * running the same steps, deletes its newer one. A job only ever deletes the comment it created itself, and only
+ * after a twin has our body, so the pull request ends with exactly one comment, never none. Cost: one more listing
+ * after a create, plus one update and one delete when a race actually happened (all documented REST routes:
+ * `GET …/issues/{n}/comments`, `PATCH` and `DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}`). A twin
+ * created so late that the second listing misses it stays until that job's own second listing removes it.
+ * @param client from {@link createGitHubClient}.
+ * @param options repository, PR number, marker and body.
+ * @returns whether the comment was created, updated or already current, with its id and URL; after a lost race it
+ *   is the surviving (older) comment, reported as `updated` (or `unchanged` when it already had our body).
+ */
+async function upsertStickyComment(client, options) {
+    const { owner, repo, issueNumber, marker } = options;
+    const body = options.body.includes(marker) ? options.body : `${options.body.replace(/\n*$/, '\n\n')}${marker}\n`;
+    const comments = await listComments(client, options);
     const matches = comments.filter((c) => typeof c.body === 'string' && c.body.includes(marker));
     const bots = matches.filter((c) => c.user?.type === 'Bot');
     const candidates = bots.length > 0 ? bots : matches;
     const newest = candidates.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
     if (!newest) {
         const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
-        return { action: 'created', id: data.id, url: data.html_url };
+        return convergeAfterCreate(client, options, body, data);
     }
     if (newest.body === body)
         return { action: 'unchanged', id: newest.id, url: newest.html_url };
     const { data } = await client.rest.issues.updateComment({ owner, repo, comment_id: newest.id, body });
     return { action: 'updated', id: data.id, url: data.html_url };
+}
+/** The race step of {@link upsertStickyComment}: keep the oldest twin of the comment we just created. */
+async function convergeAfterCreate(client, options, body, created) {
+    const { owner, repo, marker } = options;
+    const ours = { action: 'created', id: created.id, url: created.html_url };
+    const author = created.user?.login;
+    const twins = (await listComments(client, options)).filter((c) => c.id !== created.id &&
+        typeof c.body === 'string' &&
+        c.body.includes(marker) &&
+        (author ? c.user?.login === author : c.user?.type === 'Bot'));
+    const oldest = twins.reduce((a, c) => (!a || c.id < a.id ? c : a), undefined);
+    if (!oldest || oldest.id > created.id)
+        return ours;
+    let kept = { action: 'unchanged', id: oldest.id, url: oldest.html_url };
+    if (oldest.body !== body) {
+        try {
+            const { data } = await client.rest.issues.updateComment({ owner, repo, comment_id: oldest.id, body });
+            kept = { action: 'updated', id: data.id, url: data.html_url };
+        }
+        catch (error) {
+            // The twin vanished (someone deleted it): ours is then the only one and must stay.
+            if (error.status === 404)
+                return ours;
+            throw error;
+        }
+    }
+    try {
+        await client.rest.issues.deleteComment({ owner, repo, comment_id: created.id });
+    }
+    catch (error) {
+        if (error.status !== 404)
+            throw error;
+    }
+    return kept;
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"

@@ -1,5 +1,6 @@
+import { startGitHubStub as startContractStub, type GitHubStub as ContractStub } from '@myco-gates/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHubClient, upsertStickyComment, type GitHubClientOptions } from './github.js';
+import { createGitHubClient, upsertStickyComment, type GitHubClient, type GitHubClientOptions } from './github.js';
 import { startGitHubStub, type GitHubStub } from './github-stub.js';
 
 const MARKER = '<!-- myco-gates:coverage -->';
@@ -76,6 +77,134 @@ describe('upsertStickyComment', () => {
     stub.addComment(8, `other PR\n${MARKER}`);
     expect((await upsert(`mine\n${MARKER}`)).action).toBe('created');
     expect(stub.comments.get(7)).toHaveLength(2);
+  });
+});
+
+describe('upsertStickyComment when two jobs of one gate race', () => {
+  // testkit's stub checks every request and response against GitHub's OpenAPI description, so the extra list,
+  // update and delete of the race step are real REST routes with real payloads.
+  let github: ContractStub;
+  beforeEach(async () => {
+    github = await startContractStub();
+  });
+  afterEach(async () => {
+    github.assertNoViolations();
+    await github.close();
+  });
+
+  const PR = { owner: 'o', repo: 'r', issueNumber: 7 };
+  const raceClient = () => createGitHubClient('ghs_testtoken123', { baseUrl: github.url, log: quiet, ...fast });
+  const job = (client: GitHubClient, body: string) => upsertStickyComment(client, { ...PR, marker: MARKER, body });
+  const comments = () => github.comments(PR.owner, PR.repo, PR.issueNumber);
+  const routes = () => github.requests.map((r) => `${r.method} ${r.route}`);
+  /** Runs `act` right before the `nth` (1-based) request of `method` the client sends: the competing job's move. */
+  const before = (client: GitHubClient, method: string, nth: number, act: () => void) => {
+    let seen = 0;
+    client.hook.before('request', (options) => {
+      if (options.method === method && ++seen === nth) act();
+    });
+  };
+  const competitor = (body: string, author = 'github-actions[bot]') =>
+    github.addComment({ ...PR, body: `${body}\n${MARKER}`, author });
+
+  it.each([
+    {
+      name: 'the other job created first (between our list and our create): ours is withdrawn, its comment gets our body',
+      theirs: 'theirs',
+      survivor: 'theirs',
+      result: 'updated',
+      requests: ['PATCH', 'DELETE'],
+    },
+    {
+      name: 'the other job created first with the same body: ours is withdrawn, no update',
+      theirs: 'ours',
+      survivor: 'theirs',
+      result: 'unchanged',
+      requests: ['DELETE'],
+    },
+  ])('$name', async ({ theirs, survivor, result, requests }) => {
+    const client = raceClient();
+    let other = 0;
+    before(client, 'POST', 1, () => (other = competitor(theirs).id));
+    const done = await job(client, `ours\n${MARKER}`);
+    const left = comments();
+    expect(left).toHaveLength(1);
+    expect(left[0].id).toBe(survivor === 'theirs' ? other : done.id);
+    expect(left[0].body).toBe(`ours\n${MARKER}`);
+    expect(done).toMatchObject({ action: result, id: left[0].id });
+    expect(
+      routes()
+        .filter((r) => !r.startsWith('GET') && !r.startsWith('POST'))
+        .map((r) => r.split(' ')[0]),
+    ).toEqual(requests);
+    expect(routes().filter((r) => r.startsWith('GET'))).toHaveLength(2);
+  });
+
+  it('the other job created after us: ours is the oldest and stays; that job withdraws its own', async () => {
+    const client = raceClient();
+    let other = 0;
+    before(client, 'GET', 2, () => (other = competitor('theirs').id));
+    const done = await job(client, `ours\n${MARKER}`);
+    expect(done.action).toBe('created');
+    // Only the newer job deletes, and only its own comment: this job leaves the twin for its owner.
+    expect(comments().map((c) => c.id)).toEqual([done.id, other]);
+    expect(routes().some((r) => r.startsWith('DELETE') || r.startsWith('PATCH'))).toBe(false);
+  });
+
+  it.each([
+    ['both list before either creates', false],
+    ['both list, both create, then both list again', true],
+  ])('two concurrent jobs converge on one comment: %s', async (_name, bothCreateFirst) => {
+    const a = raceClient();
+    const b = raceClient();
+    const gate = () => {
+      let open!: () => void;
+      let waiting = 0;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return async () => {
+        if (++waiting === 2) open();
+        await opened;
+      };
+    };
+    const listed = gate();
+    const created = gate();
+    for (const client of [a, b]) {
+      let gets = 0;
+      let posts = 0;
+      client.hook.wrap('request', async (request, options) => {
+        if (options.method === 'POST' && ++posts === 1) await listed();
+        if (options.method === 'GET' && ++gets === 2 && bothCreateFirst) await created();
+        return request(options);
+      });
+    }
+    const [first, second] = await Promise.all([job(a, `job a\n${MARKER}`), job(b, `job b\n${MARKER}`)]);
+    const left = comments();
+    expect(left).toHaveLength(1);
+    // The survivor is the older comment, carrying one job's body, and both jobs point at it.
+    expect(first.id).toBe(left[0].id);
+    expect(second.id).toBe(left[0].id);
+    expect([`job a\n${MARKER}`, `job b\n${MARKER}`]).toContain(left[0].body);
+    expect(routes().filter((r) => r.startsWith('POST'))).toHaveLength(2);
+    expect(routes().filter((r) => r.startsWith('DELETE'))).toHaveLength(1);
+  });
+
+  it('a human comment quoting the marker is not a twin', async () => {
+    const client = raceClient();
+    before(client, 'POST', 1, () => competitor('> quoting the gate', 'dev'));
+    const done = await job(client, `ours\n${MARKER}`);
+    expect(done.action).toBe('created');
+    expect(comments()).toHaveLength(2);
+    expect(routes().some((r) => r.startsWith('DELETE'))).toBe(false);
+  });
+
+  it('keeps our comment when the older twin is gone before we update it (never zero comments)', async () => {
+    const client = raceClient();
+    before(client, 'POST', 1, () => competitor('theirs'));
+    github.injectFault('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { kind: 'status', status: 404 });
+    const done = await job(client, `ours\n${MARKER}`);
+    expect(done.action).toBe('created');
+    expect(comments().map((c) => c.id)).toContain(done.id);
+    expect(routes().some((r) => r.startsWith('DELETE'))).toBe(false);
   });
 });
 

@@ -151,7 +151,22 @@ interface IssueComment {
   body?: string | null;
   html_url: string;
   created_at: string;
-  user?: { type?: string } | null;
+  user?: { login?: string; type?: string } | null;
+}
+
+interface CommentThread {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+}
+
+async function listComments(client: GitHubClient, { owner, repo, issueNumber }: CommentThread) {
+  return (await client.paginate(client.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  })) as IssueComment[];
 }
 
 /**
@@ -159,9 +174,20 @@ interface IssueComment {
  * page) looking for the marker; updates the newest match in place (and leaves older duplicates from earlier versions
  * alone), creates a comment only when none exists, and skips the update when the body is unchanged so re-runs do not
  * notify anyone. Comments by bots are preferred, so a human quoting the marker does not capture the comment.
+ *
+ * Two jobs of one gate that start together (a re-run racing a push, two workflows on one PR) can both find no comment
+ * and both create one. So after creating, the comments are listed again and the twins — comments with the marker by
+ * the same author as ours — converge on the oldest (lowest id): when that is another job's comment, it is updated
+ * with our body (unless equal) and our own comment is deleted; when ours is the oldest, it stays and the other job,
+ * running the same steps, deletes its newer one. A job only ever deletes the comment it created itself, and only
+ * after a twin has our body, so the pull request ends with exactly one comment, never none. Cost: one more listing
+ * after a create, plus one update and one delete when a race actually happened (all documented REST routes:
+ * `GET …/issues/{n}/comments`, `PATCH` and `DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}`). A twin
+ * created so late that the second listing misses it stays until that job's own second listing removes it.
  * @param client from {@link createGitHubClient}.
  * @param options repository, PR number, marker and body.
- * @returns whether the comment was created, updated or already current, with its id and URL.
+ * @returns whether the comment was created, updated or already current, with its id and URL; after a lost race it
+ *   is the surviving (older) comment, reported as `updated` (or `unchanged` when it already had our body).
  */
 export async function upsertStickyComment(
   client: GitHubClient,
@@ -169,21 +195,54 @@ export async function upsertStickyComment(
 ): Promise<StickyCommentResult> {
   const { owner, repo, issueNumber, marker } = options;
   const body = options.body.includes(marker) ? options.body : `${options.body.replace(/\n*$/, '\n\n')}${marker}\n`;
-  const comments = (await client.paginate(client.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: issueNumber,
-    per_page: 100,
-  })) as IssueComment[];
+  const comments = await listComments(client, options);
   const matches = comments.filter((c) => typeof c.body === 'string' && c.body.includes(marker));
   const bots = matches.filter((c) => c.user?.type === 'Bot');
   const candidates = bots.length > 0 ? bots : matches;
   const newest = candidates.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
   if (!newest) {
     const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
-    return { action: 'created', id: data.id, url: data.html_url };
+    return convergeAfterCreate(client, options, body, data as IssueComment);
   }
   if (newest.body === body) return { action: 'unchanged', id: newest.id, url: newest.html_url };
   const { data } = await client.rest.issues.updateComment({ owner, repo, comment_id: newest.id, body });
   return { action: 'updated', id: data.id, url: data.html_url };
+}
+
+/** The race step of {@link upsertStickyComment}: keep the oldest twin of the comment we just created. */
+async function convergeAfterCreate(
+  client: GitHubClient,
+  options: StickyCommentOptions,
+  body: string,
+  created: IssueComment,
+): Promise<StickyCommentResult> {
+  const { owner, repo, marker } = options;
+  const ours: StickyCommentResult = { action: 'created', id: created.id, url: created.html_url };
+  const author = created.user?.login;
+  const twins = (await listComments(client, options)).filter(
+    (c) =>
+      c.id !== created.id &&
+      typeof c.body === 'string' &&
+      c.body.includes(marker) &&
+      (author ? c.user?.login === author : c.user?.type === 'Bot'),
+  );
+  const oldest = twins.reduce<IssueComment | undefined>((a, c) => (!a || c.id < a.id ? c : a), undefined);
+  if (!oldest || oldest.id > created.id) return ours;
+  let kept: StickyCommentResult = { action: 'unchanged', id: oldest.id, url: oldest.html_url };
+  if (oldest.body !== body) {
+    try {
+      const { data } = await client.rest.issues.updateComment({ owner, repo, comment_id: oldest.id, body });
+      kept = { action: 'updated', id: data.id, url: data.html_url };
+    } catch (error) {
+      // The twin vanished (someone deleted it): ours is then the only one and must stay.
+      if ((error as { status?: number }).status === 404) return ours;
+      throw error;
+    }
+  }
+  try {
+    await client.rest.issues.deleteComment({ owner, repo, comment_id: created.id });
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  return kept;
 }

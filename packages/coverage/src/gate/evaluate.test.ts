@@ -61,9 +61,22 @@ interface Scenario {
   status: string;
   headline: string;
   checks: Record<string, string>;
+  /** A sentence the note under the overall table must contain. */
+  note?: string;
 }
 
 const lcovLike = data(counted('src/a.ts', pair(10_000, 8_412), { branches: pair(100, 70), functions: pair(10, 9) }));
+
+const appPackages = createPackageMap([
+  { name: 'backend', path: 'sample-app/backend', source: 'python' },
+  { name: 'frontend', path: 'sample-app/frontend', source: 'npm' },
+]);
+
+/** backend 75% lines (3 of 4) and 50% branches; frontend 100% lines and branches: 83.33% lines in total. */
+const twoPackages = data(
+  file('sample-app/backend/app/main.py', '+++x', { branches: pair(2, 1) }),
+  file('sample-app/frontend/src/App.tsx', '++', { branches: pair(2, 2) }),
+);
 
 const scenarios: Scenario[] = [
   {
@@ -168,6 +181,116 @@ const scenarios: Scenario[] = [
     checks: { 'drop:lines': 'fail', 'drop:branches': 'pass' },
   },
   {
+    name: 'a package that dropped more than max-drop fails, named with its Δ and the limit; one without a rule is not checked',
+    data: twoPackages,
+    inputs: { 'package-thresholds': 'backend: lines=50', 'max-drop': 'lines=1' },
+    options: {
+      packages: appPackages,
+      baseline: baseline({ lines: 60 }, { backend: { lines: 90 }, frontend: { lines: 99 } }),
+    },
+    status: 'fail',
+    headline: 'Coverage 75.00% lines in backend — dropped 15.00 points, more than 1.00 allowed (1 of 3 checks failed)',
+    checks: {
+      'drop:lines': 'pass',
+      'package:backend:lines': 'pass',
+      'package:backend:drop:lines': 'fail',
+      'package:frontend:drop:lines': 'absent',
+    },
+  },
+  {
+    name: "a package's own max-drop wins per metric; the global limit covers the metrics it does not name",
+    data: twoPackages,
+    inputs: { 'package-thresholds': 'backend: max-drop.branches=0.5', 'max-drop': 'lines=20,branches=5' },
+    options: {
+      packages: appPackages,
+      baseline: baseline({ lines: 60, branches: 60 }, { backend: { lines: 90, branches: 51 } }),
+    },
+    status: 'fail',
+    headline:
+      'Coverage 50.00% branches in backend — dropped 1.00 points, more than 0.50 allowed (1 of 4 checks failed)',
+    checks: {
+      'drop:lines': 'pass',
+      'drop:branches': 'pass',
+      'package:backend:drop:lines': 'pass',
+      'package:backend:drop:branches': 'fail',
+    },
+  },
+  {
+    name: 'a drop of exactly the limit passes; one hundredth more fails',
+    data: twoPackages,
+    inputs: { 'package-thresholds': 'backend: max-drop=15' },
+    options: { packages: appPackages, baseline: baseline({}, { backend: { lines: 90, branches: 65.01 } }) },
+    status: 'fail',
+    headline:
+      'Coverage 50.00% branches in backend — dropped 15.01 points, more than 15.00 allowed (1 of 2 checks failed)',
+    checks: { 'package:backend:drop:lines': 'pass', 'package:backend:drop:branches': 'fail' },
+  },
+  {
+    name: 'max-drop=100 on a package line exempts it from the global max-drop',
+    data: twoPackages,
+    inputs: { 'package-thresholds': 'backend: max-drop=100\nfrontend: lines=90', 'max-drop': '0' },
+    options: {
+      packages: appPackages,
+      baseline: baseline(
+        { lines: 83.33, branches: 75 },
+        { backend: { lines: 90, branches: 80 }, frontend: { lines: 100 } },
+      ),
+    },
+    status: 'pass',
+    headline: 'Coverage 83.33% lines (6 of 6 checks passed)',
+    checks: {
+      'drop:lines': 'pass',
+      'drop:branches': 'pass',
+      'package:backend:drop:lines': 'pass',
+      'package:backend:drop:branches': 'pass',
+      'package:frontend:lines': 'pass',
+      'package:frontend:drop:lines': 'pass',
+    },
+  },
+  {
+    name: 'a package absent from the base is new, not a drop',
+    data: twoPackages,
+    inputs: { 'package-thresholds': 'frontend: max-drop=0\nbackend: max-drop=0' },
+    options: { packages: appPackages, baseline: baseline({ lines: 60 }, { backend: { lines: 75, branches: 50 } }) },
+    status: 'pass',
+    headline: 'Coverage 83.33% lines (2 of 2 checks passed)',
+    checks: {
+      'package:backend:drop:lines': 'pass',
+      'package:backend:drop:branches': 'pass',
+      'package:frontend:drop:lines': 'absent',
+    },
+    note: 'No drop check for frontend: not in the base (new packages).',
+  },
+  {
+    name: 'a base without per-package numbers checks the totals only, and says so',
+    data: twoPackages,
+    inputs: { 'package-thresholds': 'backend: lines=10', 'max-drop': 'lines=1' },
+    options: { packages: appPackages, baseline: baseline({ lines: 83.33 }) },
+    status: 'pass',
+    headline: 'Coverage 83.33% lines (2 of 2 checks passed)',
+    checks: { 'drop:lines': 'pass', 'package:backend:lines': 'pass', 'package:backend:drop:lines': 'absent' },
+    note: 'Per-package drop not checked: the base has no per-package numbers',
+  },
+  {
+    name: 'only a package drop limit and no base: missing-base: fail applies',
+    data: twoPackages,
+    inputs: { 'package-thresholds': 'backend: max-drop=1', 'missing-base': 'fail' },
+    options: { packages: appPackages, baselineNote: 'No base coverage: nothing found.' },
+    status: 'fail',
+    headline: 'No base coverage to compare against (missing-base: fail) (1 of 1 checks failed)',
+    checks: { baseline: 'fail' },
+  },
+  {
+    name: 'only a package drop limit and no base: missing-base: skip notes it',
+    data: twoPackages,
+    inputs: { 'package-thresholds': 'backend: max-drop=1' },
+    options: { packages: appPackages },
+    status: 'pass',
+    headline: 'Coverage 83.33% lines (no thresholds set)',
+    checks: {},
+    note: 'Drop check skipped (missing-base: skip)',
+  },
+  {
     name: 'missing-base: fail',
     data: data(file('a.ts', '+')),
     inputs: { 'max-drop': '0', 'missing-base': 'fail' },
@@ -209,6 +332,7 @@ describe('evaluateCoverage', () => {
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
     for (const [id, status] of Object.entries(s.checks)) expect(byId[id] ?? 'absent', id).toBe(status);
     expect(report.checks.length).toBe(Object.values(s.checks).filter((v) => v !== 'absent').length);
+    if (s.note) expect(report.sections[0].note).toContain(s.note);
   });
 
   it.each([
@@ -307,6 +431,33 @@ describe('rendered PR comment', () => {
       },
     );
     await expect(renderComment(report)).toMatchFileSnapshot('__snapshots__/comment-fail.md');
+  });
+
+  it('a package that dropped more than its max-drop, beside a new package', async () => {
+    const report = evaluateCoverage(
+      data(
+        file('sample-app/backend/app/main.py', '++++x+xx++', { branches: pair(8, 5) }),
+        file('sample-app/backend/app/db.py', '+++++', { branches: pair(2, 2) }),
+        file('sample-app/frontend/src/App.tsx', '++++x', { branches: pair(4, 3) }),
+        file('docs-site/build.js', '+++x'),
+      ),
+      policy({
+        thresholds: 'lines=70',
+        'package-thresholds': 'backend: lines=70 max-drop.branches=2\nfrontend: lines=60\ndocs: max-drop=100',
+        'max-drop': 'lines=1,branches=1',
+      }),
+      {
+        packages,
+        baseline: baseline(
+          { lines: 80, branches: 70 },
+          { backend: { lines: 81.25, branches: 75 }, docs: { lines: 100 } },
+        ),
+        commit: '0123456789abcdef',
+        pullRequest: 12,
+        now: NOW,
+      },
+    );
+    await expect(renderComment(report)).toMatchFileSnapshot('__snapshots__/comment-package-drop.md');
   });
 
   it('passing push run without patch', async () => {

@@ -10,7 +10,7 @@ import {
   type WorkspacePackage,
 } from './packages.js';
 import { computePatchCoverage, type ChangedLines, type LineRange, type PatchCoverage } from './patch.js';
-import type { CoveragePolicy, MetricThresholds } from './policy.js';
+import { hasDropCheck, packageDropLimits, type CoveragePolicy, type MetricThresholds } from './policy.js';
 import { totals as sumTotals } from '../merge.js';
 import { percentsOf } from './totals.js';
 
@@ -80,6 +80,13 @@ function describeThresholds(thresholds: MetricThresholds): string {
   return parts.length ? parts.join(', ') : '—';
 }
 
+function describeDropLimits(limits: MetricThresholds): string {
+  const set = METRICS.filter((m) => limits[m] !== undefined);
+  const points = (m: Metric) => `Δ ≥ −${(limits[m] as number).toFixed(2)} pts`;
+  if (set.length === METRICS.length && set.every((m) => limits[m] === limits[set[0]])) return `${points(set[0])} (all)`;
+  return set.map((m) => `${m} ${points(m)}`).join(', ');
+}
+
 function rangeText(range: LineRange): string {
   return range.start === range.end ? `L${range.start}` : `L${range.start}–${range.end}`;
 }
@@ -118,8 +125,9 @@ interface Evaluation {
  * the renderers show (headline, overall and per-package tables, patch coverage, lowest-covered changed files,
  * annotations on uncovered changed lines).
  *
- * Status: `fail` when any threshold, drop or required report fails; `warn` when a threshold is set on a metric
- * without data, a package has no report (`missing-package: warn`) or a package rule matches nothing; else `pass`.
+ * Status: `fail` when any threshold, drop (of the totals, or of a package with a `package-thresholds` rule) or
+ * required report fails; `warn` when a threshold is set on a metric without data, a package has no report
+ * (`missing-package: warn`) or a package rule matches nothing; else `pass`.
  * @param data merged coverage.
  * @param policy the policy (see policy.ts).
  * @param options packages, changed lines, baseline and report metadata.
@@ -222,6 +230,7 @@ function checkDrop(ev: Evaluation): void {
     }
   }
   const dropMetrics = METRICS.filter((m) => policy.maxDrop[m] !== undefined);
+  const wantsBase = hasDropCheck(policy);
   if (dropMetrics.length > 0 && baseline) {
     for (const m of dropMetrics) {
       const allowed = policy.maxDrop[m] as number;
@@ -240,7 +249,7 @@ function checkDrop(ev: Evaluation): void {
         headline: `Coverage ${formatPercent(current[m] ?? null)} ${m} — dropped ${Math.abs(d).toFixed(2)} points, more than ${allowed.toFixed(2)} allowed`,
       });
     }
-  } else if (dropMetrics.length > 0 && policy.missingBase === 'fail') {
+  } else if (!baseline && wantsBase && policy.missingBase === 'fail') {
     ev.ranked.push({
       check: {
         id: 'baseline',
@@ -253,7 +262,7 @@ function checkDrop(ev: Evaluation): void {
     });
   }
   if (baseline) ev.notes.push(options.baselineNote ?? `Δ vs base: ${baseline.source}.`);
-  else if (dropMetrics.length > 0 && policy.missingBase === 'skip')
+  else if (wantsBase && policy.missingBase === 'skip')
     // One sentence: why there is no Δ and what to do, not the lookup story twice.
     ev.notes.push(
       `Drop check skipped (\`missing-base: skip\`): ${options.baselineNote ?? 'no base coverage was found.'}`,
@@ -275,6 +284,8 @@ function checkPackages(ev: Evaluation, packageMap: PackageMap): string[][] {
   const packageList: WorkspacePackage[] = [...packageMap.packages];
   if (byPackage.has(ROOT_PACKAGE)) packageList.push({ name: ROOT_PACKAGE, path: '', source: 'explicit' });
   const showPackages = packageMap.packages.length > 0;
+  /** Packages with a drop limit that the base does not know. */
+  const newInBase: string[] = [];
   for (const pkg of packageList) {
     const files = byPackage.get(pkg.name) ?? [];
     const rule = ruleFor(pkg, policy.packageThresholds);
@@ -335,17 +346,57 @@ function checkPackages(ev: Evaluation, packageMap: PackageMap): string[][] {
         });
       }
     }
-    const baseLines = baseline?.packages[pkg.name]?.lines;
+    const base = baseline?.packages[pkg.name];
+    const limits = rule ? packageDropLimits(rule, policy) : {};
+    if (rule && baseline && base) {
+      for (const m of METRICS) {
+        const allowed = limits[m];
+        const now = pkgPercents[m];
+        const before = base[m];
+        // No data on one side: the Δ is unknown, and the threshold check already says n/a.
+        if (allowed === undefined || now === undefined || before === undefined) continue;
+        const d = delta(now, before);
+        const checkStatus: Status = -d > allowed ? 'fail' : 'pass';
+        if (checkStatus === 'fail') problems.push(`${m} ${formatDelta(d)} pts (limit −${allowed.toFixed(2)})`);
+        status = worst([status, checkStatus]);
+        ev.ranked.push({
+          check: {
+            id: `package:${pkg.name}:drop:${m}`,
+            title: `${TITLES[m]} drop vs base (${pkg.name})`,
+            status: checkStatus,
+            actual: `${formatDelta(d)} pts`,
+            expected: `≥ −${allowed.toFixed(2)} pts`,
+          },
+          headline: `Coverage ${formatPercent(now)} ${m} in ${pkg.name} — dropped ${Math.abs(d).toFixed(2)} points, more than ${allowed.toFixed(2)} allowed`,
+        });
+      }
+    } else if (rule && baseline && Object.keys(limits).length > 0) newInBase.push(pkg.name);
+    // A package the base does not know is new, not a drop from 0%.
+    const deltaCell =
+      pkgPercents.lines !== undefined && base?.lines !== undefined
+        ? formatDelta(delta(pkgPercents.lines, base.lines))
+        : baseline && !base && Object.keys(baseline.packages).length > 0
+          ? 'new'
+          : '—';
+    const policyCell = [describeThresholds(rule?.thresholds ?? {}), describeDropLimits(limits)]
+      .filter((text) => text !== '' && text !== '—')
+      .join(', ');
     rows.push([
       pkg.name,
       String(files.length),
       ...METRICS.map((m) => formatPercent(pkgPercents[m] ?? null)),
-      pkgPercents.lines !== undefined && baseLines !== undefined
-        ? formatDelta(delta(pkgPercents.lines, baseLines))
-        : '—',
-      describeThresholds(rule?.thresholds ?? {}),
+      deltaCell,
+      policyCell || '—',
       rule ? `${ICON[status]}${problems.length ? ` ${problems.join(', ')}` : ''}` : '—',
     ]);
+  }
+  if (newInBase.length > 0 && baseline) {
+    const noPackages = Object.keys(baseline.packages).length === 0;
+    ev.notes.push(
+      noPackages
+        ? `Per-package drop not checked: the base has no per-package numbers (its report came from a run without packages).`
+        : `No drop check for ${newInBase.join(', ')}: not in the base (new packages).`,
+    );
   }
   for (const rule of policy.packageThresholds) {
     if (packageList.some((pkg) => ruleMatches(rule, pkg))) continue;

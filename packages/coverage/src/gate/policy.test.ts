@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { inputSource, mergeSettings, parseConfigFile, parseList, parsePolicy, type Settings } from './policy.js';
+import {
+  hasDropCheck,
+  inputSource,
+  mergeSettings,
+  packageDropLimits,
+  parseConfigFile,
+  parseList,
+  parsePolicy,
+  type Settings,
+} from './policy.js';
 
 /** The one line a user sees (`where: problem — fix`), or '' when nothing was thrown. */
 function failure(fn: () => unknown): string {
@@ -105,6 +114,94 @@ describe('package-thresholds and packages', () => {
     expect(failure(() => parsePolicy(fromInputs({ 'package-thresholds': 'a: 80\nb: lines=900' })))).toContain(
       'input `package-thresholds` line 2: threshold `900`',
     );
+  });
+
+  it.each([
+    ['backend: lines=80 max-drop=1', { lines: 80 }, { lines: 1, branches: 1, functions: 1, statements: 1 }],
+    ['backend: lines=80, max-drop.branches=2.5', { lines: 80 }, { branches: 2.5 }],
+    ['backend: max-drop = 1 max-drop.branches: 3', {}, { lines: 1, branches: 3, functions: 1, statements: 1 }],
+    ['backend: max-drop.branch=2 80', { lines: 80, branches: 80, functions: 80, statements: 80 }, { branches: 2 }],
+    ['backend: MAX-DROP=0', {}, { lines: 0, branches: 0, functions: 0, statements: 0 }],
+    ['backend: lines=80', { lines: 80 }, undefined],
+    [
+      'backend: lines=80 max-drop=2   # backend may drop 2 points',
+      { lines: 80 },
+      { lines: 2, branches: 2, functions: 2, statements: 2 },
+    ],
+  ])('reads a package line with its own max-drop: %j', (line, thresholds, maxDrop) => {
+    const [rule] = parsePolicy(fromInputs({ 'package-thresholds': line })).packageThresholds;
+    expect(rule.thresholds).toEqual(thresholds);
+    expect(rule.maxDrop).toEqual(maxDrop);
+  });
+
+  it.each([
+    [
+      'a: lines=80\nb: max-drop=101',
+      'input `package-thresholds` line 2: maximum drop `101` is not a percentage from 0 to 100',
+    ],
+    ['a: max-drop.brnaches=1', 'input `package-thresholds` line 1: unknown metric `brnaches`'],
+    [
+      'a: max-drop=lines=1',
+      'input `package-thresholds` line 1: cannot read `max-drop=lines=1` — Give the package its own drop limit',
+    ],
+    ['a: lines=80 max-drop', 'input `package-thresholds` line 1: `max-drop` has no value'],
+    ['a: max-drop=-1', 'maximum drop `-1` is not a percentage'],
+  ])('rejects the package line %j with one clear message', (text, message) => {
+    expect(failure(() => parsePolicy(fromInputs({ 'package-thresholds': text })))).toContain(message);
+  });
+
+  it('reads max-drop in the package map of the config file, with file:line errors', () => {
+    const file = `package-thresholds:
+  backend:
+    lines: 80
+    max-drop: 1
+  frontend:
+    max-drop:
+      branches: 2
+  api: lines=70 max-drop.lines=0.5
+  "packages/*": 60
+`;
+    const rules = parsePolicy(parseConfigFile('.github/coverage-gate.yml', file)).packageThresholds;
+    expect(rules.map((r) => [r.pattern, r.thresholds, r.maxDrop])).toEqual([
+      ['backend', { lines: 80 }, { lines: 1, branches: 1, functions: 1, statements: 1 }],
+      ['frontend', {}, { branches: 2 }],
+      ['api', { lines: 70 }, { lines: 0.5 }],
+      ['packages/*', { lines: 60, branches: 60, functions: 60, statements: 60 }, undefined],
+    ]);
+    expect(
+      failure(() =>
+        parsePolicy(parseConfigFile('c.yml', 'package-thresholds:\n  backend:\n    lines: 80\n    max-drop: 150\n')),
+      ),
+    ).toContain('c.yml:4: maximum drop `150` is not a percentage');
+    expect(
+      failure(() =>
+        parsePolicy(
+          parseConfigFile(
+            'c.yml',
+            'package-thresholds:\n  backend:\n    max-drop:\n      lines: 1\n      brnaches: 2\n',
+          ),
+        ),
+      ),
+    ).toContain('c.yml:5: unknown metric `brnaches`');
+  });
+
+  it.each([
+    [{}, false],
+    [{ 'max-drop': '1' }, true],
+    [{ 'package-thresholds': 'backend: lines=80' }, false],
+    [{ 'package-thresholds': 'backend: max-drop.lines=1' }, true],
+  ])('hasDropCheck(%j) is %s', (inputs, want) => {
+    expect(hasDropCheck(parsePolicy(fromInputs(inputs as Record<string, string>)))).toBe(want);
+  });
+
+  it.each([
+    ['backend: lines=80', '2', { lines: 2, branches: 2, functions: 2, statements: 2 }],
+    ['backend: max-drop.lines=0.5', 'lines=2,branches=3', { lines: 0.5, branches: 3 }],
+    ['backend: max-drop=5', 'lines=2', { lines: 5, branches: 5, functions: 5, statements: 5 }],
+    ['backend: lines=80', '', {}],
+  ])('packageDropLimits: %j with max-drop %j', (line, global, want) => {
+    const policy = parsePolicy(fromInputs({ 'package-thresholds': line, 'max-drop': global }));
+    expect(packageDropLimits(policy.packageThresholds[0], policy)).toEqual(want);
   });
 
   it('reads name=glob package lines', () => {

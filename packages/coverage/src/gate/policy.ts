@@ -10,6 +10,11 @@ export interface PackageThresholdRule {
   /** A package name (`backend`, `@scope/api`) or a glob over package paths (`packages/*`). */
   pattern: string;
   thresholds: MetricThresholds;
+  /**
+   * The package's own largest drop against the base (`max-drop=1`, `max-drop.branches=2` on its line), per metric;
+   * metrics it does not name fall back to the global `max-drop`. Absent when the line sets none.
+   */
+  maxDrop?: MetricThresholds;
   /** Where the rule was written, for messages. */
   where: string;
 }
@@ -35,7 +40,10 @@ export interface CoveragePolicy {
   fileThreshold: MetricThresholds;
   /** Minimum line coverage of the lines changed by the pull request; `null` = not checked. */
   patchThreshold: number | null;
-  /** Largest allowed drop against the base, in percentage points, per metric. */
+  /**
+   * Largest allowed drop against the base, in percentage points, per metric: on the totals, and on every package
+   * that has a `package-thresholds` rule (where the rule's own `max-drop` wins per metric).
+   */
   maxDrop: MetricThresholds;
   missingBase: MissingBasePolicy;
   missingPackage: MissingPackagePolicy;
@@ -252,35 +260,127 @@ function parseMetricSpec(
   return result;
 }
 
-/** Splits a multiline input into non-empty, non-comment lines with their 1-based line numbers. */
+/**
+ * Splits a multiline input into non-empty, non-comment lines with their 1-based line numbers. A ` # …` after the
+ * value is a comment too: inside a YAML block scalar (`|`) it would otherwise reach us as part of the value.
+ */
 function lines(text: string): { text: string; line: number }[] {
   return text
     .split(/\r?\n/)
-    .map((t, i) => ({ text: t.trim(), line: i + 1 }))
+    .map((t, i) => ({ text: t.replace(/\s+#.*$/, '').trim(), line: i + 1 }))
     .filter((l) => l.text !== '' && !l.text.startsWith('#'));
+}
+
+const PACKAGE_THRESHOLD_FIX =
+  'Write one package per line as `<package name or path glob>: <thresholds> [max-drop=<points>]`, e.g. `backend: lines=80,branches=75 max-drop=1` or `packages/*: 80`';
+
+const DROP_FIX =
+  'Give the package its own drop limit as `max-drop=1` (all metrics) or `max-drop.branches=2` (one metric), in percentage points from 0 to 100';
+
+/** `max-drop`, `max-drop.lines` … : the keys of a package line that set its drop limit instead of a minimum. */
+const DROP_KEY = /^max-drop(?:\.(.+))?$/i;
+
+/**
+ * Splits a package spec into its minimums and its own `max-drop`: text (`lines=80 max-drop=1 max-drop.branches=2`)
+ * or a YAML map (`{lines: 80, max-drop: 1}`, where `max-drop` takes any metric spec, e.g. `{branches: 2}`).
+ */
+function parsePackageSpec(
+  raw: unknown,
+  at: (path?: (string | number)[]) => string,
+  path: (string | number)[],
+): { thresholds: MetricThresholds; maxDrop?: MetricThresholds } {
+  let maxDrop: MetricThresholds | undefined;
+  const setDrop = (metric: string | undefined, value: unknown, where: (string | number)[]) => {
+    maxDrop ??= {};
+    if (metric === undefined) Object.assign(maxDrop, parseMetricSpec(value, at, where, 'maximum drop'));
+    else maxDrop[metricOf(metric, at(where))] = parsePercent(value, at(where), DROP_FIX, 'maximum drop');
+  };
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const minimums: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+      const drop = DROP_KEY.exec(key);
+      if (drop) setDrop(drop[1], value, [...path, key]);
+      else minimums[key] = value;
+    }
+    return { thresholds: parseMetricSpec(minimums, at, path, 'threshold'), maxDrop };
+  }
+  if (typeof raw !== 'string') return { thresholds: parseMetricSpec(raw, at, path, 'threshold') };
+  const minimums: string[] = [];
+  for (const token of raw
+    .replace(/\s*([=:])\s*/g, '$1')
+    .split(/[\s,;]+/)
+    .filter(Boolean)) {
+    const match = /^([^=:]+)[=:](.*)$/.exec(token);
+    const drop = match && DROP_KEY.exec(match[1]);
+    if (!drop) {
+      if (DROP_KEY.test(token)) throw new CoverageGateError(at(path), `\`${token}\` has no value`, DROP_FIX);
+      minimums.push(token);
+      continue;
+    }
+    // The value is one number: `max-drop=lines=1` would read as a metric called `lines=1`, so say what to write.
+    if (/[=:]/.test(match[2])) throw new CoverageGateError(at(path), `cannot read \`${token}\``, DROP_FIX);
+    setDrop(drop[1], match[2], path);
+  }
+  return { thresholds: parseMetricSpec(minimums.join(','), at, path, 'threshold'), maxDrop };
 }
 
 function parsePackageThresholds(source: SettingSource | undefined): PackageThresholdRule[] {
   if (!source || source.value === null || source.value === undefined) return [];
-  const fix =
-    'Write one package per line as `<package name or path glob>: <thresholds>`, e.g. `backend: lines=80,branches=75` or `packages/*: 80`';
   const { value, at } = source;
+  const rule = (pattern: string, spec: ReturnType<typeof parsePackageSpec>, where: string): PackageThresholdRule => ({
+    pattern,
+    thresholds: spec.thresholds,
+    ...(spec.maxDrop ? { maxDrop: spec.maxDrop } : {}),
+    where,
+  });
   if (typeof value === 'object' && !Array.isArray(value)) {
-    return Object.entries(value as Record<string, unknown>).map(([pattern, spec]) => ({
-      pattern,
-      thresholds: parseMetricSpec(spec, at, [pattern], 'threshold'),
-      where: at([pattern]),
-    }));
+    return Object.entries(value as Record<string, unknown>).map(([pattern, spec]) =>
+      rule(pattern, parsePackageSpec(spec, at, [pattern]), at([pattern])),
+    );
   }
-  if (typeof value !== 'string') throw new CoverageGateError(at(), 'expected package thresholds', fix);
+  if (typeof value !== 'string')
+    throw new CoverageGateError(at(), 'expected package thresholds', PACKAGE_THRESHOLD_FIX);
   return lines(value).map(({ text, line }) => {
     const where = at([`#${line}`]);
     const colon = text.indexOf(':');
     const pattern = colon > 0 ? text.slice(0, colon).trim() : '';
     const spec = colon > 0 ? text.slice(colon + 1).trim() : '';
-    if (!pattern || !spec) throw new CoverageGateError(where, `cannot read \`${text}\``, fix);
-    return { pattern, thresholds: parseMetricSpec(spec, () => where, [], 'threshold'), where };
+    if (!pattern || !spec) throw new CoverageGateError(where, `cannot read \`${text}\``, PACKAGE_THRESHOLD_FIX);
+    return rule(
+      pattern,
+      parsePackageSpec(spec, () => where, []),
+      where,
+    );
   });
+}
+
+/**
+ * The drop limits that apply to a package with a `package-thresholds` rule: the rule's own `max-drop` per metric,
+ * else the global `max-drop`.
+ * @param rule the package's rule.
+ * @param policy the policy (for the global `max-drop`).
+ * @returns the largest allowed drop per metric; empty when neither sets one.
+ */
+export function packageDropLimits(rule: PackageThresholdRule, policy: CoveragePolicy): MetricThresholds {
+  const limits: MetricThresholds = {};
+  for (const m of METRICS) {
+    const limit = rule.maxDrop?.[m] ?? policy.maxDrop[m];
+    if (limit !== undefined) limits[m] = limit;
+  }
+  return limits;
+}
+
+/**
+ * Whether the policy checks any drop against the base (global `max-drop` or a package's own), i.e. whether a
+ * missing base matters (`missing-base`).
+ * @param policy the policy.
+ * @returns true when some drop limit is set.
+ */
+export function hasDropCheck(policy: CoveragePolicy): boolean {
+  return (
+    Object.keys(policy.maxDrop).length > 0 ||
+    policy.packageThresholds.some((rule) => Object.keys(rule.maxDrop ?? {}).length > 0)
+  );
 }
 
 function parsePackageGlobs(source: SettingSource | undefined): PackageGlobRule[] {

@@ -124,6 +124,19 @@ describe('runCoverageGate with the real parsers', () => {
     ).rejects.toThrow(/is not in the clone/);
   });
 
+  it.each([
+    [{ maxDrop: '1' }, true],
+    [{ packageThresholds: 'api: max-drop=1' }, true],
+    [{ packageThresholds: 'api: lines=1' }, false],
+  ])('on a pull request without a base, %j notes how to provide one: %s', async (inputs, noted) => {
+    const root = workspace({ 'coverage/lcov.info': lcov({ 'src/a.ts': [3, 4] }) });
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    const report = await runCoverageGate(buildCoverageConfig(values(inputs), root), {
+      pullRequest: { number: 1, baseSha: 'f'.repeat(40) },
+    });
+    expect(report.sections[0].note?.includes('set base-report')).toBe(noted);
+  });
+
   it('reports an artifact API without permission as a note, not a crash', async () => {
     const root = workspace({ 'coverage/lcov.info': lcov({ 'src/a.ts': [3, 4] }) });
     execFileSync('git', ['init', '-q'], { cwd: root });

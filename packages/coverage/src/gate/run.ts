@@ -17,6 +17,7 @@ import { changedLinesFromGit, type ChangedLines } from './patch.js';
 import {
   DEFAULT_CONFIG_FILE,
   POLICY_KEYS,
+  hasDropCheck,
   inputSource,
   mergeSettings,
   parseConfigFile,
@@ -47,7 +48,7 @@ export const COVERAGE_INPUTS = {
   'package-thresholds': {
     kind: 'string',
     description:
-      'Per-package minimums, one package per line: `<name or path glob>: <thresholds>`, e.g. `backend: lines=80,branches=75` or `packages/*: 80`. The first matching line wins.',
+      'Per-package minimums and drop limits, one package per line: `<name or path glob>: <thresholds> [max-drop=<points>]`, e.g. `backend: lines=80,branches=75 max-drop=1` or `packages/*: 80`. The first matching line wins.',
   },
   'file-threshold': {
     kind: 'string',
@@ -61,7 +62,7 @@ export const COVERAGE_INPUTS = {
   'max-drop': {
     kind: 'string',
     description:
-      'Largest allowed drop against the base branch, in percentage points: one number for all metrics or pairs (`lines=0.5,branches=1`).',
+      'Largest allowed drop against the base branch, in percentage points: one number for all metrics or pairs (`lines=0.5,branches=1`). Checked on the totals and on each package with a `package-thresholds` line (its own `max-drop` wins).',
   },
   'missing-base': {
     kind: 'string',
@@ -348,7 +349,7 @@ export async function runCoverageGate(config: CoverageGateConfig, env: GateEnvir
           : (error as Error).message;
       baselineNote = `No base coverage: looking up the \`${config.baseArtifact}\` artifact failed (${reason}).`;
     }
-  } else if (env.pullRequest && Object.keys(config.policy.maxDrop).length > 0) {
+  } else if (env.pullRequest && hasDropCheck(config.policy)) {
     // Only worth a line when a drop check needs the base; the Δ column shows "—" either way.
     baselineNote = 'No base coverage: set `base-report` (a JSON report or coverage file of the base branch).';
   }
