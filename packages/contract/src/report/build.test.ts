@@ -236,6 +236,36 @@ describe('buildContractReport', () => {
     });
   });
 
+  it('gives one row to a shared-schema edit reached through several operations, and counts every change', () => {
+    const shared = (operation: string, fingerprint: string) => ({
+      ...change('request-property-became-enum', 'ERR', operation, fingerprint, 88),
+      message: 'the request property `kind` was restricted to a list of enum values',
+    });
+    const changes = [
+      shared('POST /pets', 'fp-1'),
+      shared('PUT /pets/{id}', 'fp-2'),
+      // The same operation reaching the schema by a second path: one more place, not one more operation.
+      { ...shared('PUT /pets/{id}', 'fp-3'), path: '/paths/put/other' },
+      // Two removed operations each point at their own base line: separate rows.
+      change('api-path-removed-without-deprecation', 'ERR', 'DELETE /a', 'fp-a', 40, 'base'),
+      change('api-path-removed-without-deprecation', 'ERR', 'DELETE /b', 'fp-b', 50, 'base'),
+    ];
+    const report = buildContractReport(input({ changes, lint: undefined }));
+    const section = report.sections?.find((s) => s.title === 'Breaking changes (5)');
+    expect(section?.table?.rows.map((r) => [r[2], r[3]])).toEqual([
+      [
+        '`POST /pets` and 1 more',
+        'the request property `kind` was restricted to a list of enum values _(3 places in 2 operations)_',
+      ],
+      ['`DELETE /a`', 'api-path-removed-without-deprecation on DELETE /a'],
+      ['`DELETE /b`', 'api-path-removed-without-deprecation on DELETE /b'],
+    ]);
+    expect(section?.note).toBe('5 changes in 3 rows: changes from one edit of a shared schema share a row.');
+    expect(report.metrics.breaking).toBe(5);
+    expect(report.annotations?.filter((a) => a.level === 'error')).toHaveLength(3);
+    expect(report.annotations?.[0].message).toContain('Also in 1 more operation: PUT /pets/{id}');
+  });
+
   it('validates against the GateReport schema', () => {
     expect(() => GateReportSchema.parse(buildContractReport(input({ client: CLIENT_STALE })))).not.toThrow();
   });
