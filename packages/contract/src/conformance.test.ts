@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { diffSpecs } from './diff/index.js';
+import { diffSpecs, type DiffOptions } from './diff/index.js';
 import { loadSpec } from './load/index.js';
 
 /**
@@ -29,9 +29,10 @@ const FLOOR = {
   idMatchesAll: 146,
   levelMismatches: 0,
   forbiddenReported: 0,
-  // breaking-deleted-tag: three real type changes (object <-> string params, a 201 body) that oasdiff does not report.
-  countsMatched: 38,
+  countsMatched: 39,
   linesMatched: 4,
+  // Assertions run under a non-default configuration (a deprecation policy) that we can reproduce.
+  policyMatched: 7,
 };
 
 interface Expected {
@@ -42,6 +43,7 @@ interface Expected {
   expected_ids_default_config: Array<{ id: string; default_level: string }>;
   expected_source_lines?: SourceLine[];
   assertions?: Array<{
+    expected_ids?: Array<{ id: string; default_level: string }>;
     absent_ids?: Array<{ id: string } | string>;
     check_scope?: string;
     expected_count?: number | null;
@@ -217,6 +219,55 @@ describe.skipIf(!haveFixtures)('oasdiff conformance pairs', () => {
     expect(score.forbiddenReported).toBeLessThanOrEqual(FLOOR.forbiddenReported);
     expect(score.countsMatched).toBeGreaterThanOrEqual(FLOOR.countsMatched);
     expect(score.linesMatched).toBeGreaterThanOrEqual(FLOOR.linesMatched);
+  });
+});
+
+/**
+ * oasdiff's options we can reproduce: `checker.WithDeprecation(beta, stable)` is our deprecation policy, and a bare
+ * `&diff.Config{}` is the default comparison. Anything else is not reproducible here.
+ */
+function policyOptions(config: string[]): DiffOptions | undefined {
+  const opts: DiffOptions = {};
+  for (const c of config) {
+    const m = /checker\.WithDeprecation\((\d+), (\d+)\)/.exec(c);
+    if (m) {
+      opts.deprecationDaysBeta = Number(m[1]);
+      opts.deprecationDaysStable = Number(m[2]);
+    } else if (c !== 'diff config: &diff.Config{}') return undefined;
+  }
+  return opts;
+}
+
+describe.skipIf(!haveFixtures)('oasdiff assertions under a non-default configuration', () => {
+  it('reports the ids oasdiff asserts, as many times as it asserts', () => {
+    const notes: string[] = [];
+    let total = 0;
+    let matched = 0;
+    for (const name of readdirSync(pairsDir).sort()) {
+      const dir = path.join(pairsDir, name);
+      const expectedFile = path.join(dir, 'expected.json');
+      if (!existsSync(expectedFile)) continue;
+      const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected;
+      for (const a of expected.assertions ?? []) {
+        const opts = a.non_default_config?.length ? policyOptions(a.non_default_config) : undefined;
+        // An assertion that only says "nothing" names no check we can single out: not scored.
+        if (!opts || !a.expected_ids?.length) continue;
+        total++;
+        const base = loadSpec(path.join(dir, expected.base_file), { root: dir });
+        const head = loadSpec(path.join(dir, expected.revision_file), { root: dir });
+        const changes = diffSpecs(base, head, opts);
+        const want = new Set(a.expected_ids.map((e) => e.id));
+        const got = changes.filter((c) => want.has(c.id));
+        const countOk = typeof a.expected_count !== 'number' || got.length === a.expected_count;
+        if ([...want].every((id) => got.some((c) => c.id === id)) && countOk) matched++;
+        else
+          notes.push(
+            `  ${name} ${a.non_default_config!.join(' ')}: want ${[...want].join(',')} x${a.expected_count}, got ${got.map((c) => c.id).join(',') || '-'}`,
+          );
+      }
+    }
+    console.log([`policy assertions matched: ${matched}/${total}`, ...notes].join('\n'));
+    expect(matched).toBeGreaterThanOrEqual(FLOOR.policyMatched);
   });
 });
 

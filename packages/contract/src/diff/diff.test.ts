@@ -67,6 +67,418 @@ const obj = (properties: Doc, required: string[] = []) => ({
 });
 const str = (extra: Doc = {}) => ({ type: 'string', ...extra });
 
+/** `api()` with the operation's fields replaced (responses, parameters, ...). */
+const withOp = (patch: Doc, p: OpParts = {}): Doc => {
+  const doc = api(p);
+  doc.paths['/pets/{id}'].post = { ...doc.paths['/pets/{id}'].post, ...patch };
+  return doc;
+};
+/** A 200 response carrying the given headers and content. */
+const reply = (headers: Doc = {}, content: Doc = { 'application/json': { schema: { type: 'object' } } }) => ({
+  responses: { '200': { description: 'ok', headers, content } },
+});
+/** One query (or other) parameter `q` with extra fields. */
+const param = (extra: Doc, schema: Doc = str()) => ({ params: [{ name: 'q', in: 'query', schema, ...extra }] });
+/** An OAuth security scheme with one implicit flow. */
+const oauth = (flow: Doc) =>
+  api({
+    components: {
+      securitySchemes: {
+        auth: {
+          type: 'oauth2',
+          flows: { implicit: { authorizationUrl: 'https://a.example/auth', scopes: { read: 'Read' }, ...flow } },
+        },
+      },
+    },
+  });
+const NOW_PLUS = (days: number) => new Date(NOW.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+
+/** Rules added with the wider oasdiff coverage: one minimal trigger each. */
+function WIDER_RULES(): Array<{ id: string; level: Change['level']; base: Doc; head: Doc; opts?: Doc }> {
+  const v31 = { version: '3.1.0' };
+  const headerObj = (schema: Doc) => ({ params: [{ name: 'X-Meta', in: 'header', schema }] });
+  return [
+    // lists of types: a oneOf/anyOf of plain types, graded by the types added and removed
+    {
+      id: 'request-body-list-of-types-narrowed',
+      level: 'ERR',
+      base: api({ body: { oneOf: [str(), { type: 'integer' }] } }),
+      head: api({ body: str() }),
+    },
+    {
+      id: 'request-property-list-of-types-widened',
+      level: 'INFO',
+      base: api({ body: obj({ a: str() }) }),
+      head: api({ body: obj({ a: { anyOf: [str(), { type: 'integer' }] } }) }),
+    },
+    {
+      id: 'response-property-list-of-types-widened',
+      level: 'ERR',
+      base: api({ response: obj({ a: { oneOf: [str(), { type: 'integer' }] } }) }),
+      head: api({ response: obj({ a: { oneOf: [str(), { type: 'integer' }, { type: 'boolean' }] } }) }),
+    },
+    {
+      id: 'response-body-list-of-types-narrowed',
+      level: 'INFO',
+      base: api({ response: { oneOf: [str(), { type: 'integer' }] } }),
+      head: api({ response: { type: 'integer' } }),
+    },
+    {
+      id: 'request-parameter-list-of-types-narrowed',
+      level: 'ERR',
+      base: api(param({}, { anyOf: [str(), { type: 'integer' }] })),
+      head: api(param({}, { type: 'integer' })),
+    },
+    // multipleOf and uniqueItems
+    {
+      id: 'request-body-multiple-of-set',
+      level: 'ERR',
+      base: api({ body: { type: 'integer' } }),
+      head: api({ body: { type: 'integer', multipleOf: 5 } }),
+    },
+    {
+      id: 'request-property-multiple-of-generalized',
+      level: 'INFO',
+      base: api({ body: obj({ n: { type: 'integer', multipleOf: 10 } }) }),
+      head: api({ body: obj({ n: { type: 'integer', multipleOf: 5 } }) }),
+    },
+    {
+      id: 'request-property-multiple-of-changed',
+      level: 'ERR',
+      base: api({ body: obj({ n: { type: 'integer', multipleOf: 5 } }) }),
+      head: api({ body: obj({ n: { type: 'integer', multipleOf: 10 } }) }),
+    },
+    {
+      id: 'response-property-multiple-of-specialized',
+      level: 'INFO',
+      base: api({ response: obj({ n: { type: 'integer', multipleOf: 5 } }) }),
+      head: api({ response: obj({ n: { type: 'integer', multipleOf: 10 } }) }),
+    },
+    {
+      id: 'response-body-multiple-of-unset',
+      level: 'ERR',
+      base: api({ response: { type: 'integer', multipleOf: 5 } }),
+      head: api({ response: { type: 'integer' } }),
+    },
+    {
+      id: 'request-property-unique-items-set',
+      level: 'ERR',
+      base: api({ body: obj({ tags: { type: 'array', items: str() } }) }),
+      head: api({ body: obj({ tags: { type: 'array', items: str(), uniqueItems: true } }) }),
+    },
+    {
+      id: 'response-property-unique-items-unset',
+      level: 'ERR',
+      base: api({ response: obj({ tags: { type: 'array', items: str(), uniqueItems: true } }) }),
+      head: api({ response: obj({ tags: { type: 'array', items: str() } }) }),
+    },
+    // if / then / else
+    {
+      id: 'request-body-if-added',
+      level: 'ERR',
+      base: api({ ...v31, body: obj({ a: str() }) }),
+      head: api({ ...v31, body: { ...obj({ a: str() }), if: obj({ a: { const: 'x' } }) } }),
+    },
+    {
+      id: 'response-property-then-removed',
+      level: 'ERR',
+      base: api({ ...v31, response: obj({ p: { ...obj({ a: str() }), then: { required: ['a'] } } }) }),
+      head: api({ ...v31, response: obj({ p: obj({ a: str() }) }) }),
+    },
+    {
+      id: 'request-property-else-removed',
+      level: 'INFO',
+      base: api({ ...v31, body: obj({ p: { ...obj({ a: str() }), else: { required: ['a'] } } }) }),
+      head: api({ ...v31, body: obj({ p: obj({ a: str() }) }) }),
+    },
+    // stability levels
+    {
+      id: 'request-property-stability-decreased',
+      level: 'ERR',
+      base: api({ body: obj({ a: str({ 'x-stability-level': 'stable' }) }) }),
+      head: api({ body: obj({ a: str({ 'x-stability-level': 'beta' }) }) }),
+    },
+    {
+      id: 'response-property-stability-increased',
+      level: 'INFO',
+      base: api({ response: obj({ a: str({ 'x-stability-level': 'beta' }) }) }),
+      head: api({ response: obj({ a: str() }) }),
+    },
+    {
+      id: 'api-stability-increased',
+      level: 'INFO',
+      base: api({ op: { 'x-stability-level': 'beta' } }),
+      head: api({ op: { 'x-stability-level': 'stable' } }),
+    },
+    // object-valued header parameters
+    {
+      id: 'new-required-request-header-property',
+      level: 'ERR',
+      base: api(headerObj(obj({ a: str() }))),
+      head: api(headerObj(obj({ a: str(), b: str() }, ['b']))),
+    },
+    {
+      id: 'request-header-property-became-required',
+      level: 'ERR',
+      base: api(headerObj(obj({ a: str() }))),
+      head: api(headerObj(obj({ a: str() }, ['a']))),
+    },
+    {
+      // The header-property check names a header parameter itself too, beside request-parameter-became-enum.
+      id: 'request-header-property-became-enum',
+      level: 'ERR',
+      base: api({ params: [{ name: 'X-Mode', in: 'header', schema: str() }] }),
+      head: api({ params: [{ name: 'X-Mode', in: 'header', schema: str({ enum: ['a'] }) }] }),
+    },
+    {
+      id: 'request-header-property-became-enum',
+      level: 'ERR',
+      base: api(headerObj(obj({ a: str() }))),
+      head: api(headerObj(obj({ a: str({ enum: ['x'] }) }))),
+    },
+    // parameters: path, path-item level, serialization, type re-grading
+    {
+      id: 'new-request-path-parameter',
+      level: 'ERR',
+      base: withOp({ parameters: [] }),
+      head: api(),
+    },
+    {
+      id: 'new-required-request-default-parameter-to-existing-path',
+      level: 'ERR',
+      base: api(),
+      head: {
+        ...api(),
+        paths: {
+          '/pets/{id}': {
+            parameters: [{ name: 'tenant', in: 'header', required: true, schema: str() }],
+            post: api().paths['/pets/{id}'].post,
+          },
+        },
+      },
+    },
+    {
+      id: 'new-optional-request-default-parameter-to-existing-path',
+      level: 'INFO',
+      base: api(),
+      head: {
+        ...api(),
+        paths: {
+          '/pets/{id}': {
+            parameters: [{ name: 'trace', in: 'query', schema: str() }],
+            post: api().paths['/pets/{id}'].post,
+          },
+        },
+      },
+    },
+    {
+      id: 'request-parameter-style-changed',
+      level: 'ERR',
+      base: api(param({}, { type: 'array', items: str() })),
+      head: api(param({ style: 'pipeDelimited' }, { type: 'array', items: str() })),
+    },
+    {
+      id: 'request-parameter-explode-changed',
+      level: 'ERR',
+      base: api(param({}, { type: 'array', items: str() })),
+      head: api(param({ explode: false }, { type: 'array', items: str() })),
+    },
+    {
+      id: 'request-parameter-became-not-allow-reserved',
+      level: 'ERR',
+      base: api(param({ allowReserved: true })),
+      head: api(param({})),
+    },
+    {
+      id: 'request-parameter-became-allow-reserved',
+      level: 'INFO',
+      base: api(param({})),
+      head: api(param({ allowReserved: true })),
+    },
+    {
+      id: 'request-parameter-type-generalized',
+      level: 'INFO',
+      base: api(param({}, { type: 'integer' })),
+      head: api(param({}, str())),
+    },
+    {
+      id: 'request-parameter-property-type-specialized',
+      level: 'ERR',
+      base: api(param({}, obj({ a: str() }))),
+      head: api(param({}, obj({ a: { type: 'integer' } }))),
+    },
+    // deprecation policy (oasdiff --deprecation-days-*)
+    {
+      id: 'request-parameter-deprecated-sunset-missing',
+      level: 'ERR',
+      base: api(param({})),
+      head: api(param({ deprecated: true })),
+      opts: { deprecationDaysStable: 30 },
+    },
+    {
+      id: 'request-parameter-sunset-date-too-small',
+      level: 'ERR',
+      base: api(param({})),
+      head: api(param({ deprecated: true, 'x-sunset': NOW_PLUS(5) })),
+      opts: { deprecationDaysStable: 30 },
+    },
+    {
+      id: 'request-property-deprecated-sunset-missing',
+      level: 'ERR',
+      base: api({ body: obj({ a: str() }) }),
+      head: api({ body: obj({ a: str({ deprecated: true }) }) }),
+      opts: { deprecationDaysStable: 30 },
+    },
+    {
+      id: 'request-property-sunset-date-too-small',
+      level: 'ERR',
+      base: api({ body: obj({ a: str() }) }),
+      head: api({ body: obj({ a: str({ deprecated: true, 'x-sunset': NOW_PLUS(5) }) }) }),
+      opts: { deprecationDaysStable: 30 },
+    },
+    {
+      id: 'response-property-deprecated-sunset-invalid',
+      level: 'ERR',
+      base: api({ response: obj({ a: str() }) }),
+      head: api({ response: obj({ a: str({ deprecated: true, 'x-sunset': 'next spring' }) }) }),
+    },
+    // security schemes
+    {
+      id: 'api-security-component-oauth-url-changed',
+      level: 'INFO',
+      base: oauth({}),
+      head: oauth({ authorizationUrl: 'https://b.example/auth' }),
+    },
+    {
+      id: 'api-security-component-oauth-token-url-changed',
+      level: 'INFO',
+      base: oauth({ tokenUrl: 'https://a.example/token' }),
+      head: oauth({ tokenUrl: 'https://b.example/token' }),
+    },
+    {
+      id: 'api-security-component-oauth-scope-changed',
+      level: 'INFO',
+      base: oauth({}),
+      head: oauth({ scopes: { read: 'Read everything' } }),
+    },
+    // media types
+    {
+      id: 'request-body-media-type-schema-added',
+      level: 'ERR',
+      base: withOp({ requestBody: { content: { 'application/json': {} } } }),
+      head: withOp({ requestBody: { content: { 'application/json': { schema: obj({}) } } } }),
+    },
+    {
+      id: 'response-body-media-type-schema-removed',
+      level: 'ERR',
+      base: withOp(reply()),
+      head: withOp(reply({}, { 'application/json': {} })),
+    },
+    // itemSchema is OpenAPI 3.2; the loader reads 3.0/3.1 documents, so these carry it in a 3.1 document.
+    {
+      id: 'request-body-media-type-item-schema-added',
+      level: 'ERR',
+      base: withOp({ requestBody: { content: { 'application/jsonl': {} } } }, { version: '3.1.0' }),
+      head: withOp(
+        { requestBody: { content: { 'application/jsonl': { itemSchema: obj({}) } } } },
+        { version: '3.1.0' },
+      ),
+    },
+    {
+      id: 'response-body-media-type-item-schema-removed',
+      level: 'ERR',
+      base: withOp(reply({}, { 'text/event-stream': { itemSchema: obj({}) } }), { version: '3.1.0' }),
+      head: withOp(reply({}, { 'text/event-stream': {} }), { version: '3.1.0' }),
+    },
+    {
+      id: 'response-media-type-name-generalized',
+      level: 'ERR',
+      base: api({ media: 'application/json' }),
+      head: api({ media: 'application/*' }),
+    },
+    {
+      id: 'response-media-type-name-specialized',
+      level: 'INFO',
+      base: api({ media: 'application/*' }),
+      head: api({ media: 'application/json' }),
+    },
+    {
+      id: 'request-body-type-compatible',
+      level: 'INFO',
+      base: withOp({ requestBody: { content: { 'application/xml': { schema: { type: 'integer' } } } } }),
+      head: withOp({ requestBody: { content: { 'application/xml': { schema: str() } } } }),
+    },
+    {
+      id: 'response-body-type-compatible',
+      level: 'INFO',
+      base: api({ media: 'application/xml', response: str() }),
+      head: api({ media: 'application/xml', response: obj({}) }),
+    },
+    {
+      id: 'response-header-type-compatible',
+      level: 'INFO',
+      base: withOp(reply({ 'X-Rate': { schema: str() } })),
+      head: withOp(reply({ 'X-Rate': { schema: { type: 'integer' } } })),
+    },
+    {
+      id: 'response-header-added',
+      level: 'INFO',
+      base: withOp(reply()),
+      head: withOp(reply({ 'X-Rate': { schema: { type: 'integer' } } })),
+    },
+    // readOnly request / writeOnly response properties: named, for information
+    {
+      id: 'request-read-only-property-max-length-decreased',
+      level: 'INFO',
+      base: api({ body: obj({ id: str({ readOnly: true, maxLength: 10 }) }) }),
+      head: api({ body: obj({ id: str({ readOnly: true, maxLength: 5 }) }) }),
+    },
+    {
+      id: 'request-read-only-property-enum-value-removed',
+      level: 'INFO',
+      base: api({ body: obj({ id: str({ readOnly: true, enum: ['a', 'b'] }) }) }),
+      head: api({ body: obj({ id: str({ readOnly: true, enum: ['a'] }) }) }),
+    },
+    {
+      id: 'response-write-only-property-enum-value-added',
+      level: 'INFO',
+      base: api({ response: obj({ pw: str({ writeOnly: true, enum: ['a'] }) }) }),
+      head: api({ response: obj({ pw: str({ writeOnly: true, enum: ['a', 'b'] }) }) }),
+    },
+    {
+      id: 'response-write-only-property-became-required',
+      level: 'INFO',
+      base: api({ response: obj({ pw: str({ writeOnly: true }) }) }),
+      head: api({ response: obj({ pw: str({ writeOnly: true }) }, ['pw']) }),
+    },
+    {
+      id: 'request-body-all-of-removed-annotation-only',
+      level: 'INFO',
+      base: api({ body: { allOf: [obj({ a: str() }), { description: 'a pet' }] } }),
+      head: api({ body: { allOf: [obj({ a: str() })] } }),
+    },
+    // versioning policy, judged against the breaking changes found
+    {
+      id: 'api-version-not-bumped',
+      level: 'INFO',
+      base: api({ body: obj({ a: str() }) }),
+      head: api({ body: obj({ a: str() }, ['a']) }),
+    },
+    {
+      id: 'api-version-decreased',
+      level: 'INFO',
+      base: { ...api({ body: obj({ a: str() }) }), info: { title: 'pets', version: '2.1.0' } },
+      head: { ...api({ body: obj({ a: str() }, ['a']) }), info: { title: 'pets', version: '2.0.0' } },
+    },
+    {
+      id: 'api-major-version-not-bumped',
+      level: 'INFO',
+      base: { ...api({ body: obj({ a: str() }) }), info: { title: 'pets', version: '2.1.0' } },
+      head: { ...api({ body: obj({ a: str() }, ['a']) }), info: { title: 'pets', version: '2.2.0' } },
+    },
+  ];
+}
+
 /** Rule by rule: the smallest change that triggers each id, and the level oasdiff grades it at. */
 const RULES: Array<{ id: string; level: Change['level']; base: Doc; head: Doc; opts?: Doc }> = [
   {
@@ -432,6 +844,7 @@ const RULES: Array<{ id: string; level: Change['level']; base: Doc; head: Doc; o
     head: api(),
   },
   { id: 'endpoint-added', level: 'INFO', base: { ...api(), paths: {} }, head: api() },
+  ...WIDER_RULES(),
   {
     id: 'webhook-removed',
     level: 'ERR',
@@ -561,6 +974,73 @@ definitions:
   },
 ];
 
+EQUIVALENT.push(
+  {
+    name: 'the default style and explode written out',
+    base: api(param({}, { type: 'array', items: str() })),
+    head: api(param({ style: 'form', explode: true }, { type: 'array', items: str() })),
+  },
+  {
+    name: 'explode flipped on a scalar parameter (one value serializes the same)',
+    base: api(param({})),
+    head: api(param({ explode: false })),
+  },
+  {
+    name: 'a parameter moved from the operation to its path item',
+    base: api(param({ required: true })),
+    head: {
+      ...api(),
+      paths: {
+        '/pets/{id}': {
+          parameters: [{ name: 'q', in: 'query', required: true, schema: str() }],
+          post: api().paths['/pets/{id}'].post,
+        },
+      },
+    },
+  },
+  {
+    name: 'a query parameter and an XML body that become strings (text carries any value)',
+    base: withOp(
+      { requestBody: { content: { 'application/xml': { schema: { type: 'integer' } } } } },
+      param({}, { type: 'integer' }),
+    ),
+    head: withOp({ requestBody: { content: { 'application/xml': { schema: str() } } } }, param({}, str())),
+  },
+  {
+    name: 'multipleOf relaxed to a divisor, a format dropped from a request value',
+    base: api({ body: obj({ n: { type: 'integer', multipleOf: 10 } }), ...param({}, str({ format: 'date' })) }),
+    head: api({ body: obj({ n: { type: 'integer', multipleOf: 5 } }), ...param({}, str()) }),
+  },
+  {
+    name: 'a list of types reordered, and moved from oneOf to anyOf',
+    base: api({ body: obj({ a: { oneOf: [str(), { type: 'integer' }] } }) }),
+    head: api({ body: obj({ a: { anyOf: [{ type: 'integer' }, str()] } }) }),
+  },
+  {
+    name: 'a property marked stable explicitly, a 3.1 type list reordered',
+    base: api({ version: '3.1.0', body: obj({ a: str(), b: { type: ['integer', 'string'] } }) }),
+    head: api({
+      version: '3.1.0',
+      body: obj({ a: str({ 'x-stability-level': 'stable' }), b: { type: ['string', 'integer'] } }),
+    }),
+  },
+  {
+    name: 'stability changes below the tracked threshold (alpha -> draft) on a property and an endpoint',
+    base: api({ op: { 'x-stability-level': 'alpha' }, response: obj({ a: str({ 'x-stability-level': 'alpha' }) }) }),
+    head: api({ op: { 'x-stability-level': 'draft' }, response: obj({ a: str({ 'x-stability-level': 'draft' }) }) }),
+  },
+  {
+    name: 'a readOnly request property tightened (never sent)',
+    base: api({ body: obj({ id: str({ readOnly: true, maxLength: 10, enum: ['a', 'b'] }) }) }),
+    head: api({ body: obj({ id: str({ readOnly: true, maxLength: 5, enum: ['a'] }) }) }),
+  },
+  {
+    name: 'a response media type named more precisely (application/* -> application/json)',
+    base: api({ media: 'application/*' }),
+    head: api({ media: 'application/json' }),
+  },
+);
+
 describe('diffSpecs compares meaning, not text', () => {
   it.each(EQUIVALENT)('$name', ({ base, head }) => {
     const all = diff(base, head);
@@ -648,12 +1128,25 @@ paths:
     expect(diff(base, head, { includeInfo: false })).toEqual([]);
   });
 
+  it('judges info.version only when something breaks, and accepts a major bump', () => {
+    const base = { ...api({ body: obj({ a: str() }) }), info: { title: 'pets', version: '1.4.0' } };
+    const safe = { ...api({ body: obj({ a: str(), b: str() }) }), info: { title: 'pets', version: '1.4.0' } };
+    const major = { ...api({ body: obj({ a: str() }, ['a']) }), info: { title: 'pets', version: '2.0.0' } };
+    const versionIds = (changes: Change[]) => changes.filter((c) => c.id.includes('version')).map((c) => c.id);
+    expect(versionIds(diff(base, safe))).toEqual([]);
+    expect(versionIds(diff(base, major))).toEqual([]);
+  });
+
   it('diffFiles loads and diffs in one call', () => {
     const a = path.join(work, 'a.yaml');
     const b = path.join(work, 'b.yaml');
     writeFileSync(a, baseYaml);
     writeFileSync(b, headYaml);
-    expect(diffFiles(a, b, { root: work, now: NOW }).map((c) => c.id)).toEqual(['request-parameter-max-decreased']);
+    expect(diffFiles(a, b, { root: work, now: NOW }).map((c) => c.id)).toEqual([
+      'request-parameter-max-decreased',
+      // The breaking change ships under the same info.version.
+      'api-version-not-bumped',
+    ]);
   });
 });
 

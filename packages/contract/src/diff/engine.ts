@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { LoadedSpec } from '../load/index.js';
 import { escapePointer } from '../load/index.js';
-import { levelOf, schemaMessage, schemaRuleId, type SchemaPlace } from './rules.js';
+import { alsoRuleIds, levelOf, regrade, schemaMessage, schemaRuleId, type SchemaPlace } from './rules.js';
 import { canonical, MAX_SCHEMA_DEPTH, SchemaDiffer, type Direction, type Finding, type SchemaNamer } from './schema.js';
 import type { Change, DiffOptions, Level } from './types.js';
 
@@ -14,6 +14,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 interface Param {
   param: Obj;
   key: string;
+  /** Declared on the path item (shared by its operations) rather than on the operation. */
+  fromPathItem: boolean;
 }
 
 interface Operation {
@@ -38,10 +40,8 @@ function collectOperations(doc: Obj): Map<string, Operation> {
       const op = item[method];
       if (!isObj(op)) continue;
       const params = new Map<string, Param>();
-      for (const p of [
-        ...(Array.isArray(item.parameters) ? item.parameters : []),
-        ...(Array.isArray(op.parameters) ? op.parameters : []),
-      ]) {
+      const shared = Array.isArray(item.parameters) ? item.parameters : [];
+      for (const p of [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
         if (!isObj(p) || typeof p.name !== 'string') continue;
         const key =
           p.in === 'path' && names.includes(p.name)
@@ -49,7 +49,8 @@ function collectOperations(doc: Obj): Map<string, Operation> {
             : p.in === 'header'
               ? `header:${p.name.toLowerCase()}`
               : `${p.in}:${p.name}`;
-        params.set(key, { param: p, key });
+        // An operation-level parameter overrides the path item's one of the same name and location.
+        params.set(key, { param: p, key, fromPathItem: shared.includes(p) });
       }
       const key = `${method.toUpperCase()} ${normalizePath(path)}`;
       ops.set(key, { method, path, key, item, op, params });
@@ -155,14 +156,27 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
   };
 
   const emitSchema = (findings: Finding[], place: SchemaPlace, op: Operation, basePtr: string) => {
-    for (const f of findings) {
-      const id = schemaRuleId(f, place);
+    for (const raw of findings) {
+      const f = regrade(raw, place);
+      let id = schemaRuleId(f, place);
+      let message = schemaMessage(f, place);
+      if (
+        place.where === 'body' &&
+        f.props.length &&
+        (f.aspect === 'deprecated' || f.aspect === 'deprecated-with-sunset')
+      ) {
+        const policy = propertyDeprecationPolicy(f, place.dir, op);
+        if (policy) [id, message] = policy;
+      }
+      const ptr = basePtr + f.ptr.map((s) => '/' + escapePointer(s)).join('');
+      for (const also of alsoRuleIds(f, place))
+        emit({ id: also, message, operation: op, ptr, side: f.side, node: f.node, key: f.key });
       emit({
         id,
         level: levelOf(id, f, place.dir),
-        message: schemaMessage(f, place),
+        message,
         operation: op,
-        ptr: basePtr + f.ptr.map((s) => '/' + escapePointer(s)).join(''),
+        ptr,
         side: f.side,
         node: f.node,
         key: f.key,
@@ -170,6 +184,29 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
       });
     }
   };
+
+  /** A deprecated property checked against the sunset policy: the violation's id and message, if any. */
+  function propertyDeprecationPolicy(f: Finding, dir: Direction, op: Operation): [string, string] | undefined {
+    const who = `${dir} property ${f.props.join('/')}`;
+    const days = policyDays(op.op);
+    const raw = f.args.sunset;
+    if (raw === undefined || raw === null || raw === '')
+      return days > 0
+        ? [`${dir}-property-deprecated-sunset-missing`, `${who} deprecated without sunset date`]
+        : undefined;
+    const sunset = parseSunset(raw);
+    if (!sunset)
+      return [
+        `${dir}-property-deprecated-sunset-invalid`,
+        `${who} deprecated with invalid sunset date: ${String(raw)}`,
+      ];
+    if (days > 0 && sunset.getTime() < now.getTime() + days * 86_400_000)
+      return [
+        `${dir}-property-sunset-date-too-small`,
+        `${who} sunset date ${String(raw)} is too small, must be at least ${days} days from now`,
+      ];
+    return undefined;
+  }
 
   const bops = collectOperations(bdoc);
   const hops = collectOperations(hdoc);
@@ -239,10 +276,23 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
     }
     const bStab = stabilityOf(bop.op, base, hop, 'base');
     const hStab = stabilityOf(hop.op, head, hop, 'head');
-    if (bStab && hStab && STABILITY.indexOf(hStab) < STABILITY.indexOf(bStab)) {
+    // Like oasdiff at its default threshold (beta), a change leaving a draft or alpha level is not tracked.
+    const tracked = bStab === 'beta' || bStab === 'stable';
+    if (tracked && hStab && STABILITY.indexOf(hStab) < STABILITY.indexOf(bStab)) {
       emit({
         id: 'api-stability-decreased',
         message: `endpoint stability level decreased from ${bStab} to ${hStab}`,
+        operation: hop,
+        ptr: '/x-stability-level',
+        side: 'head',
+        node: hop.op,
+        key: 'x-stability-level',
+      });
+    }
+    if (tracked && hStab && STABILITY.indexOf(hStab) > STABILITY.indexOf(bStab)) {
+      emit({
+        id: 'api-stability-increased',
+        message: `endpoint stability level increased from ${bStab} to ${hStab}`,
         operation: hop,
         ptr: '/x-stability-level',
         side: 'head',
@@ -259,7 +309,7 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
     const at = { operation: op, side: 'head' as const, node: ho };
     if (bo.deprecated !== true && ho.deprecated === true) {
       const raw = ho['x-sunset'];
-      const days = ho['x-stability-level'] === 'beta' ? options.deprecationDaysBeta : options.deprecationDaysStable;
+      const days = policyDays(ho);
       if (raw === undefined) {
         if (days && days > 0)
           emit({
@@ -463,6 +513,59 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
         });
   }
 
+  /** Deprecation policy in days for an operation: the beta figure for beta endpoints, else the stable one. */
+  function policyDays(op: Obj): number {
+    const days = op['x-stability-level'] === 'beta' ? options.deprecationDaysBeta : options.deprecationDaysStable;
+    return days && days > 0 ? days : 0;
+  }
+
+  /** The serialization a parameter uses, with the OpenAPI defaults written out (writing a default is no change). */
+  function serialization(p: Obj): { style: string; explode: boolean } {
+    const style = typeof p.style === 'string' ? p.style : p.in === 'query' || p.in === 'cookie' ? 'form' : 'simple';
+    return { style, explode: typeof p.explode === 'boolean' ? p.explode : style === 'form' };
+  }
+
+  /** Whether every value a schema allows is one scalar, for which `explode` makes no difference on the wire. */
+  function scalarOnly(schema: Obj | undefined): boolean {
+    if (!schema || schema.oneOf || schema.anyOf || schema.allOf) return false;
+    const t = schema.type;
+    const types = typeof t === 'string' ? [t] : Array.isArray(t) ? t : [];
+    return types.length > 0 && types.every((x) => ['string', 'number', 'integer', 'boolean', 'null'].includes(x));
+  }
+
+  function compareSerialization(bp: Obj, hp: Obj, label: string, at: Omit<Emit, 'id' | 'message'>) {
+    // style and explode describe schema parameters; a content parameter is serialized by its media type.
+    if (isObj(bp.schema) && isObj(hp.schema)) {
+      const b = serialization(bp);
+      const h = serialization(hp);
+      if (b.style !== h.style)
+        emit({
+          ...at,
+          id: 'request-parameter-style-changed',
+          message: `for the ${label}, the style was changed from \`${b.style}\` to \`${h.style}\``,
+          key: 'style',
+        });
+      else if (b.explode !== h.explode && !(scalarOnly(bp.schema) && scalarOnly(hp.schema)))
+        emit({
+          ...at,
+          id: 'request-parameter-explode-changed',
+          message: `for the ${label}, explode was changed from \`${b.explode}\` to \`${h.explode}\``,
+          key: 'explode',
+        });
+    }
+    const rb = bp.allowReserved === true;
+    const rh = hp.allowReserved === true;
+    if (hp.in === 'query' && rb !== rh)
+      emit({
+        ...at,
+        id: rh ? 'request-parameter-became-allow-reserved' : 'request-parameter-became-not-allow-reserved',
+        message: rh
+          ? `the ${label} now accepts reserved characters without percent-encoding`
+          : `the ${label} no longer accepts reserved characters without percent-encoding`,
+        key: 'allowReserved',
+      });
+  }
+
   function paramSchema(p: Obj): Obj | undefined {
     if (isObj(p.schema)) return p.schema;
     if (isObj(p.content)) {
@@ -525,11 +628,27 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
         });
       if (bp.deprecated !== true && hp.deprecated === true) {
         const raw = hp['x-sunset'];
-        if (raw !== undefined && !parseSunset(raw))
+        const days = policyDays(hop.op);
+        const sunset = raw === undefined ? undefined : parseSunset(raw);
+        if (raw !== undefined && !sunset)
           emit({
             ...at,
             id: 'request-parameter-sunset-parse',
             message: `failed to parse sunset date for the ${label}: ${JSON.stringify(raw)}`,
+            key: 'x-sunset',
+          });
+        else if (days > 0 && !sunset)
+          emit({
+            ...at,
+            id: 'request-parameter-deprecated-sunset-missing',
+            message: `the ${label} was deprecated without sunset date`,
+            key: 'deprecated',
+          });
+        else if (days > 0 && sunset && sunset.getTime() < now.getTime() + days * 86_400_000)
+          emit({
+            ...at,
+            id: 'request-parameter-sunset-date-too-small',
+            message: `the ${label} sunset date ${String(raw)} is too small, must be at least ${days} days from now`,
             key: 'x-sunset',
           });
         else
@@ -575,6 +694,7 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
             });
         }
       }
+      compareSerialization(bp, hp, label, at);
       const sb = paramSchema(bp);
       const sh = paramSchema(hp);
       if (sb && sh) {
@@ -584,20 +704,41 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
         emitSchema(findings, { dir: 'request', where: 'parameter', in: hp.in, name: hp.name }, hop, `${ptr}/schema`);
       }
     }
-    for (const [key, { param: hp }] of hop.params) {
+    for (const [key, { param: hp, fromPathItem }] of hop.params) {
       if (bop.params.has(key)) continue;
       const label = `${hp.in} request parameter \`${hp.name}\``;
       const ptr = `/parameters/${escapePointer(String(hp.in))}/${escapePointer(hp.name)}`;
       const required = hp.required === true || hp.in === 'path';
-      emit({
-        id: required ? 'new-required-request-parameter' : 'new-optional-request-parameter',
-        message: `added the new ${required ? 'required' : 'optional'} ${label}`,
-        operation: hop,
-        ptr,
-        side: 'head',
-        node: hp,
-      });
+      const at = { operation: hop, ptr, side: 'head' as const, node: hp };
+      if (hp.in === 'path') {
+        emit({ ...at, id: 'new-request-path-parameter', message: `added the new path request parameter ${hp.name}` });
+      } else if (fromPathItem) {
+        // oasdiff names a parameter added to the shared list of an existing path separately from one added to a
+        // single operation; it breaks every operation of the path alike.
+        emit({
+          ...at,
+          id: `new-${required ? 'required' : 'optional'}-request-default-parameter-to-existing-path`,
+          message: `added the new ${required ? 'required' : 'optional'} ${label} to all operations of the path`,
+        });
+      } else {
+        emit({
+          ...at,
+          id: required ? 'new-required-request-parameter' : 'new-optional-request-parameter',
+          message: `added the new ${required ? 'required' : 'optional'} ${label}`,
+        });
+      }
     }
+  }
+
+  /** Whether media range `outer` (`application/*`, any type, `application/*+json`) covers the distinct type `inner`. */
+  function mediaContains(outer: string, inner: string): boolean {
+    const [ot, os = ''] = outer.split(';')[0].split('/');
+    const [it, is = ''] = inner.split(';')[0].split('/');
+    if (ot === it && os === is) return false;
+    if (ot !== '*' && ot !== it) return false;
+    if (os === '*') return true;
+    const suffix = /^\*\+(.+)$/.exec(os);
+    return suffix !== null && is.endsWith(`+${suffix[1]}`);
   }
 
   /** Media types by normalized name (lowercase, no spaces) -> [name as written, Media Type Object]. */
@@ -642,6 +783,26 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
         });
         continue;
       }
+      // A response media type replaced by one that contains it (`application/json` -> `application/*`) or that it
+      // contains is the same content named more or less precisely.
+      const wider = dir === 'response' ? [...added].filter((x) => mediaContains(x, ct) || mediaContains(ct, x)) : [];
+      if (wider.length === 1) {
+        added.delete(wider[0]);
+        pairs.push([ct, wider[0]]);
+        const [nameB] = mb.get(ct)!;
+        const [nameH] = mh.get(wider[0])!;
+        const general = mediaContains(wider[0], ct);
+        emit({
+          id: `response-media-type-name-${general ? 'generalized' : 'specialized'}`,
+          message: `media type ${nameB} was ${general ? 'generalized' : 'specialized'} to ${nameH} for ${where}`,
+          operation: op,
+          ptr: `${basePtr}/content/${escapePointer(nameH)}`,
+          side: 'head',
+          node: cH as Obj,
+          key: nameH,
+        });
+        continue;
+      }
       const [name] = mb.get(ct)!;
       emit({
         id: `${what}-media-type-removed`,
@@ -666,11 +827,32 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
       });
     }
     for (const [ctB, ctH] of pairs) {
-      const [, b] = mb.get(ctB)!;
+      const [nameB, b] = mb.get(ctB)!;
       const [nameH, h] = mh.get(ctH)!;
-      if (!isObj(b.schema) || !isObj(h.schema)) continue;
       const place: SchemaPlace = { dir, where: 'body', status, mediaType: nameH };
-      emitSchema(differ.diff(b.schema, h.schema, dir), place, op, `${basePtr}/content/${escapePointer(nameH)}/schema`);
+      // `schema` types the whole body; the OpenAPI 3.2 `itemSchema` types each item of a streamed body.
+      for (const [field, word] of [
+        ['schema', 'schema'],
+        ['itemSchema', 'item-schema'],
+      ] as const) {
+        const ptr = `${basePtr}/content/${escapePointer(nameH)}/${field}`;
+        if (isObj(b[field]) && isObj(h[field])) {
+          emitSchema(differ.diff(b[field], h[field], dir), place, op, ptr);
+          continue;
+        }
+        if (!isObj(b[field]) && !isObj(h[field])) continue;
+        // A schema appearing constrains what was free-form; one disappearing drops the guarantee.
+        const added = isObj(h[field]);
+        emit({
+          id: `${dir === 'request' ? 'request' : 'response'}-body-media-type-${word}-${added ? 'added' : 'removed'}`,
+          message: `${added ? 'added' : 'removed'} the ${field} ${added ? 'to' : 'from'} the media type ${added ? nameH : nameB} of ${where}`,
+          operation: op,
+          ptr,
+          side: added ? 'head' : 'base',
+          node: added ? h : b,
+          key: field,
+        });
+      }
     }
   }
 
@@ -788,6 +970,22 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
       }
     }
     for (const [code, rh] of Object.entries(h)) {
+      const rb = b[code];
+      if (isObj(rb) && isObj(rh) && isObj(rh.headers)) {
+        const known = new Set(Object.keys(isObj(rb.headers) ? rb.headers : {}).map((n) => n.toLowerCase()));
+        for (const name of Object.keys(rh.headers)) {
+          if (known.has(name.toLowerCase())) continue;
+          emit({
+            id: 'response-header-added',
+            message: `added the response header ${name} for the status ${code}`,
+            operation: op,
+            ptr: `/responses/${escapePointer(code)}/headers/${escapePointer(name)}`,
+            side: 'head',
+            node: rh.headers,
+            key: name,
+          });
+        }
+      }
       if (code in b) continue;
       const ok = isSuccess(code);
       emit({
@@ -834,8 +1032,33 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
     for (const [flow, fb] of Object.entries(flowsB)) {
       const fh = flowsH[flow];
       if (!isObj(fb) || !isObj(fh)) continue;
+      for (const [field, what] of [
+        ['authorizationUrl', 'oauth-url'],
+        ['tokenUrl', 'oauth-token-url'],
+      ] as const) {
+        if (fb[field] === fh[field]) continue;
+        emit({
+          id: `api-security-component-${what}-changed`,
+          message: `the ${field} of the ${flow} flow of security scheme ${name} changed from ${fb[field] ?? '(none)'} to ${fh[field] ?? '(none)'}`,
+          ptr: `${ptr}/flows/${flow}/${field}`,
+          side: 'head',
+          node: fh,
+          key: field,
+        });
+      }
       const scB = isObj(fb.scopes) ? fb.scopes : {};
       const scH = isObj(fh.scopes) ? fh.scopes : {};
+      for (const [scope, text] of Object.entries(scB)) {
+        if (!(scope in scH) || scH[scope] === text) continue;
+        emit({
+          id: 'api-security-component-oauth-scope-changed',
+          message: `the description of scope ${scope} of the ${flow} flow of security scheme ${name} changed`,
+          ptr: `${ptr}/flows/${flow}/scopes/${escapePointer(scope)}`,
+          side: 'head',
+          node: scH,
+          key: scope,
+        });
+      }
       keyDiff(Object.keys(scB), Object.keys(scH), (scope, side) =>
         emit({
           id: `api-security-component-oauth-scope-${side === 'base' ? 'removed' : 'added'}`,
@@ -887,6 +1110,52 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
       ptr: '',
       side: 'head',
     });
+  }
+
+  versionPolicy();
+
+  /** Judges `info.version` against the breaking changes found, like oasdiff's versioning rules (INFO by default). */
+  function versionPolicy() {
+    // An invalid stability level is a property of the spec, reported on every run: not a change to version for.
+    if (![...changes.values()].some((c) => c.level !== 'INFO' && c.id !== 'api-invalid-stability-level')) return;
+    const vb = bdoc.info?.version;
+    const vh = hdoc.info?.version;
+    if (vb === undefined || vh === undefined) return;
+    const at = {
+      ptr: '/info/version',
+      side: 'head' as const,
+      node: isObj(hdoc.info) ? hdoc.info : undefined,
+      key: 'version',
+    };
+    if (String(vb) === String(vh)) {
+      emit({
+        ...at,
+        id: 'api-version-not-bumped',
+        message: `a breaking change was detected but the version is still ${String(vh)}`,
+      });
+      return;
+    }
+    const parse = (v: unknown) =>
+      /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/
+        .exec(String(v))
+        ?.slice(1, 4)
+        .map((x) => Number(x ?? 0));
+    const pb = parse(vb);
+    const ph = parse(vh);
+    if (!pb || !ph) return;
+    const cmp = pb[0] - ph[0] || pb[1] - ph[1] || pb[2] - ph[2];
+    if (cmp > 0)
+      emit({
+        ...at,
+        id: 'api-version-decreased',
+        message: `a breaking change was detected but the version decreased from ${String(vb)} to ${String(vh)}`,
+      });
+    else if (ph[0] <= pb[0])
+      emit({
+        ...at,
+        id: 'api-major-version-not-bumped',
+        message: `a breaking change was detected but the major version did not increase, from ${String(vb)} to ${String(vh)}`,
+      });
   }
 
   const rank: Record<Level, number> = { ERR: 0, WARN: 1, INFO: 2 };

@@ -66,12 +66,32 @@ const ASPECT_LEVELS: Record<string, [Level, Level]> = {
   'all-of-added': ['ERR', 'INFO'],
   'all-of-removed': ['WARN', 'INFO'],
   'all-of-added-annotation-only': ['INFO', 'INFO'],
+  'all-of-removed-annotation-only': ['INFO', 'INFO'],
   'any-of-added': ['INFO', 'INFO'],
   'any-of-removed': ['ERR', 'INFO'],
   'one-of-added': ['INFO', 'ERR'],
   'one-of-removed': ['ERR', 'INFO'],
   'wrapped-in-one-of': ['ERR', 'ERR'],
   'wrapped-in-one-of-original-preserved': ['INFO', 'ERR'],
+  // 3.1 type lists: dropping a type loses senders, adding one surprises readers.
+  'list-of-types-widened': ['INFO', 'ERR'],
+  'list-of-types-narrowed': ['ERR', 'INFO'],
+  'multiple-of-set': ['ERR', 'INFO'],
+  'multiple-of-unset': ['INFO', 'ERR'],
+  'multiple-of-changed': ['ERR', 'ERR'],
+  'multiple-of-generalized': ['INFO', 'INFO'],
+  'multiple-of-specialized': ['INFO', 'INFO'],
+  'unique-items-set': ['ERR', 'INFO'],
+  'unique-items-unset': ['INFO', 'ERR'],
+  'if-added': ['ERR', 'INFO'],
+  'if-removed': ['INFO', 'ERR'],
+  'then-added': ['ERR', 'INFO'],
+  'then-removed': ['INFO', 'ERR'],
+  'else-added': ['ERR', 'INFO'],
+  'else-removed': ['INFO', 'ERR'],
+  'type-compatible': ['INFO', 'INFO'],
+  'stability-decreased': ['ERR', 'ERR'],
+  'stability-increased': ['INFO', 'INFO'],
   deprecated: ['INFO', 'INFO'],
   'deprecated-with-sunset': ['INFO', 'INFO'],
   reactivated: ['INFO', 'INFO'],
@@ -104,6 +124,10 @@ export const LEVELS: Record<string, Level> = {
   'request-parameter-default-value-added': 'ERR',
   'request-parameter-default-value-removed': 'ERR',
   'request-parameter-property-type-changed': 'WARN',
+  'request-parameter-property-type-specialized': 'ERR',
+  // Re-graded text-typed changes (see textTypeAspect).
+  'request-parameter-type-generalized': 'INFO',
+  'request-parameter-property-type-generalized': 'INFO',
   'request-property-removed': 'WARN',
   'request-parameter-property-removed': 'WARN',
   'new-required-request-property': 'ERR',
@@ -177,6 +201,39 @@ export const LEVELS: Record<string, Level> = {
   'request-parameter-sunset-date-changed-too-small': 'ERR',
   'request-parameter-style-changed': 'ERR',
   'request-parameter-explode-changed': 'ERR',
+  'request-parameter-became-allow-reserved': 'INFO',
+  'request-parameter-became-not-allow-reserved': 'ERR',
+  'new-required-request-header-property': 'ERR',
+  'request-header-property-became-required': 'ERR',
+  'request-header-property-became-enum': 'ERR',
+  'new-request-path-parameter': 'ERR',
+  'new-required-request-default-parameter-to-existing-path': 'ERR',
+  'new-optional-request-default-parameter-to-existing-path': 'INFO',
+  'request-parameter-deprecated-sunset-missing': 'ERR',
+  'request-parameter-sunset-date-too-small': 'ERR',
+  'request-property-deprecated-sunset-missing': 'ERR',
+  'request-property-deprecated-sunset-invalid': 'ERR',
+  'request-property-sunset-date-too-small': 'ERR',
+  'response-property-deprecated-sunset-missing': 'ERR',
+  'response-property-deprecated-sunset-invalid': 'ERR',
+  'response-property-sunset-date-too-small': 'ERR',
+  'request-body-media-type-schema-added': 'ERR',
+  'request-body-media-type-schema-removed': 'INFO',
+  'response-body-media-type-schema-added': 'INFO',
+  'response-body-media-type-schema-removed': 'ERR',
+  'request-body-media-type-item-schema-added': 'ERR',
+  'request-body-media-type-item-schema-removed': 'INFO',
+  'response-body-media-type-item-schema-added': 'INFO',
+  'response-body-media-type-item-schema-removed': 'ERR',
+  'response-media-type-name-generalized': 'ERR',
+  'response-media-type-name-specialized': 'INFO',
+  'api-security-component-oauth-url-changed': 'INFO',
+  'api-security-component-oauth-token-url-changed': 'INFO',
+  'api-security-component-oauth-scope-changed': 'INFO',
+  // Versioning policy: INFO by default, like oasdiff; raise with levelOverrides to enforce semver.
+  'api-version-not-bumped': 'INFO',
+  'api-version-decreased': 'INFO',
+  'api-major-version-not-bumped': 'INFO',
   'request-body-removed': 'ERR',
   'request-body-added-required': 'ERR',
   'request-body-added-optional': 'INFO',
@@ -230,17 +287,76 @@ const PROPERTY_IDS: Record<string, string> = {
   'response:required-write-only-property-added': 'response-required-write-only-property-added',
 };
 
+const HEADER_PROPERTY_IDS: Record<string, string> = {
+  'new-required-property': 'new-required-request-header-property',
+  'new-required-property-with-default': 'new-required-request-header-property',
+  'property-became-required': 'request-header-property-became-required',
+  'property-became-required-with-default': 'request-header-property-became-required',
+  'became-enum': 'request-header-property-became-enum',
+};
+
+/** Whether a finding is about the placed schema itself (oasdiff names a parameter's array items after it). */
+const isRoot = (f: Finding, place: SchemaPlace) =>
+  place.where === 'parameter' ? f.props.every((p) => p === 'items') : f.props.length === 0;
+
+/** JSON tells `1` from `"1"`; text-based media types do not. */
+const stronglyTyped = (mediaType?: string) => {
+  const essence = (mediaType ?? 'application/json').split(';')[0].trim().toLowerCase();
+  return essence === 'application/json' || essence.endsWith('+json');
+};
+
+/**
+ * A type change re-graded for where the value travels as text, as oasdiff does. Any value can be read as a string
+ * there: a parameter that becomes a string still accepts whatever was sent (generalized); a non-JSON body or a
+ * response header that becomes (request) or was (response) a string is a compatible swap, not a real widening. A
+ * parameter property is only surely broken when the change breaks both as text and as JSON (specialized, ERR);
+ * otherwise it depends on the serialization (changed, WARN).
+ */
+function textTypeAspect(f: Finding, place: SchemaPlace, root: boolean): string {
+  if (f.aspect !== 'type-changed' || f.args.looseOk === undefined) return f.aspect;
+  if (place.where === 'parameter')
+    return root ? (f.args.looseOk ? 'type-generalized' : f.aspect) : f.args.looseOk ? f.aspect : 'type-specialized';
+  const textual = place.where === 'header' || !stronglyTyped(place.mediaType);
+  return textual && f.args.looseOk ? 'type-compatible' : f.aspect;
+}
+
+/**
+ * A schema finding as oasdiff grades it at a place: type changes where values travel as text are re-graded.
+ * @param f the finding. @param place where the schema sits.
+ * @returns `f` itself, or a copy with the re-graded aspect.
+ */
+export function regrade(f: Finding, place: SchemaPlace): Finding {
+  const aspect = textTypeAspect(f, place, isRoot(f, place));
+  return aspect === f.aspect ? f : { ...f, aspect };
+}
+
+/**
+ * Further oasdiff ids one schema finding is also reported under: a header parameter that becomes an enum is named
+ * by both the parameter check and the header-property check.
+ * @param f the finding (regraded). @param place where the schema sits.
+ */
+export function alsoRuleIds(f: Finding, place: SchemaPlace): string[] {
+  if (place.where === 'parameter' && place.in === 'header' && f.aspect === 'became-enum' && isRoot(f, place))
+    return ['request-header-property-became-enum'];
+  return [];
+}
+
 /**
  * The oasdiff id of a schema finding at a place.
  * @param f the finding. @param place where the compared schema sits.
  * @returns e.g. `request-property-max-length-decreased`.
  */
 export function schemaRuleId(f: Finding, place: SchemaPlace): string {
+  if (/^(read|write)-only-property-/.test(f.aspect) && place.where === 'body') return `${place.dir}-${f.aspect}`;
   const special =
     PROPERTY_IDS[`${place.dir}:${f.aspect}`] ??
     (/^(required|optional)-property-became-/.test(f.aspect) ? `${place.dir}-${f.aspect}` : undefined);
-  // oasdiff names array-item constraints of a parameter after the parameter itself.
-  const root = place.where === 'parameter' ? f.props.every((p) => p === 'items') : f.props.length === 0;
+  const root = isRoot(f, place);
+  // Object-valued header parameters have their own oasdiff ids for the properties they gain or tighten.
+  if (place.where === 'parameter' && place.in === 'header' && !root) {
+    const header = HEADER_PROPERTY_IDS[f.aspect];
+    if (header) return header;
+  }
   if (special) {
     if (place.where === 'parameter')
       return special
@@ -310,6 +426,9 @@ function subject(f: Finding, place: SchemaPlace): string {
  * @param f the finding. @param place where the schema sits.
  */
 export function schemaMessage(f: Finding, place: SchemaPlace): string {
+  const hiddenProp = /^(read|write)-only-property-(.*)$/.exec(f.aspect);
+  if (hiddenProp && !hiddenProp[2].startsWith('became-'))
+    return `${schemaMessage({ ...f, aspect: hiddenProp[2] }, place)} (${hiddenProp[1]}-only property)`;
   const who = subject(f, place);
   const a = f.args;
   const m =
@@ -323,6 +442,8 @@ export function schemaMessage(f: Finding, place: SchemaPlace): string {
     return `for ${who}, the ${label} was ${m[2]} from ${show(a.from)} to ${show(a.to)}`;
   }
   switch (f.aspect) {
+    case 'type-compatible':
+      return `for ${who}, the ${a.what} was changed from ${show(a.from)} to ${show(a.to)}, which the text-based media type still carries`;
     case 'type-changed':
     case 'type-generalized':
     case 'type-specialized': {
@@ -407,6 +528,38 @@ export function schemaMessage(f: Finding, place: SchemaPlace): string {
       return `${who} deprecated with sunset date ${show(a.sunset)}`;
     case 'reactivated':
       return `${who} reactivated`;
+    case 'all-of-removed-annotation-only':
+      return `removed ${show(a.value)} from the \`allOf\` list of ${who} (annotations only)`;
+    case 'write-only-property-became-optional':
+    case 'write-only-property-became-required':
+      return `${who} (write-only) became ${f.aspect.split('-').pop()}`;
+    case 'list-of-types-widened':
+      return `for ${who}, the list of types was widened by adding ${show(a.value)}`;
+    case 'list-of-types-narrowed':
+      return `for ${who}, the list of types was narrowed by removing ${show(a.value)}`;
+    case 'multiple-of-set':
+      return `for ${who}, the multipleOf was set to ${show(a.value)}`;
+    case 'multiple-of-unset':
+      return `for ${who}, the multipleOf ${show(a.value)} was removed`;
+    case 'multiple-of-changed':
+    case 'multiple-of-generalized':
+    case 'multiple-of-specialized':
+      return `for ${who}, the multipleOf was changed from ${show(a.from)} to ${show(a.to)}`;
+    case 'unique-items-set':
+      return `${who} now requires unique items`;
+    case 'unique-items-unset':
+      return `${who} no longer requires unique items`;
+    case 'if-added':
+    case 'then-added':
+    case 'else-added':
+      return `added the \`${f.aspect.split('-')[0]}\` subschema to ${who}`;
+    case 'if-removed':
+    case 'then-removed':
+    case 'else-removed':
+      return `removed the \`${f.aspect.split('-')[0]}\` subschema from ${who}`;
+    case 'stability-decreased':
+    case 'stability-increased':
+      return `${who} stability level ${f.aspect.split('-')[1]} from ${show(a.from)} to ${show(a.to)}`;
   }
   const became = /^(required|optional)-property-became-(.*)$/.exec(f.aspect);
   if (became) return `${who} (${became[1]}) became ${became[2].replace(/-/g, ' ')}`;

@@ -66,7 +66,20 @@ const NUMERIC_LIMITS: Array<[string, string, 'upper' | 'lower']> = [
 
 /** Deepest chain of nested schema comparisons followed. */
 export const MAX_SCHEMA_DEPTH = 400;
-const EMPTY: Schema = Object.freeze({}) as Schema;
+/** Tightenings of a readOnly request property that oasdiff reports (INFO: the property is never sent). */
+const READ_ONLY_REQUEST = new Set([
+  'enum-value-removed',
+  'max-decreased',
+  'exclusive-max-decreased',
+  'max-length-decreased',
+  'min-increased',
+  'exclusive-min-increased',
+  'max-items-decreased',
+  'max-properties-decreased',
+]);
+
+/** `x-stability-level` values, least stable first. */
+const STABILITY = ['draft', 'alpha', 'beta', 'stable'];
 /** Where `name` is listed in the `required` array of a view (for locations), or the schema itself. */
 function requiredEntry(v: View, name: string): [object, string | undefined] {
   const list = v.requiredOwner?.required;
@@ -99,6 +112,28 @@ function typesOf(s: Schema): { types?: Set<string>; nullable: boolean } {
     if (types.size === 0) types = undefined;
   }
   return { types, nullable };
+}
+
+/** A schema with exactly one type and no structure of its own: one entry of a list of types. */
+function plainType(s: unknown): string | undefined {
+  if (!isObj(s) || s.properties || s.oneOf || s.anyOf || s.allOf) return undefined;
+  const t = s.type;
+  if (typeof t === 'string') return t;
+  return Array.isArray(t) && t.length === 1 && typeof t[0] === 'string' ? t[0] : undefined;
+}
+
+/** The types a schema allows when it is a single type or a oneOf/anyOf list of plain types (`list` names which). */
+function typePattern(s: Schema): { types: Set<string>; list?: 'oneOf' | 'anyOf' } | undefined {
+  const t = s.type;
+  const first = typeof t === 'string' ? t : Array.isArray(t) && typeof t[0] === 'string' ? t[0] : undefined;
+  if (first) return { types: new Set([first]) };
+  for (const k of ['oneOf', 'anyOf'] as const) {
+    const list = s[k];
+    if (!Array.isArray(list) || !list.length) continue;
+    const types = list.map(plainType);
+    if (types.every((x): x is string => x !== undefined)) return { types: new Set(types), list: k };
+  }
+  return undefined;
 }
 
 /**
@@ -271,9 +306,12 @@ export class SchemaDiffer {
             );
           generalized = !constrained && (!itemTypes || itemTypes.has('string') || widened(vb.types, itemTypes));
         }
+        // Where values travel as text (parameters, non-JSON bodies) any value can also be read as a string.
+        const wider = req ? vh.types : vb.types;
+        const looseOk = wider.size === 1 && wider.has('string');
         add(
           generalized ? (req ? 'type-generalized' : 'type-specialized') : 'type-changed',
-          { what: 'type/format', from: tb, to: th, fromFormat: fb, toFormat: fh },
+          { what: 'type/format', from: tb, to: th, fromFormat: fb, toFormat: fh, looseOk },
           'head',
           kwNode(vh, 'type'),
           'type',
@@ -281,7 +319,10 @@ export class SchemaDiffer {
         if (!generalized) return out;
       } else if (fb !== fh && fb !== undefined && fh !== undefined) {
         const widerInt = (f1: string, f2: string) =>
-          (f1 === 'int32' && f2 === 'int64') || (f1 === 'float' && f2 === 'double');
+          (f1 === 'int32' && f2 === 'int64') ||
+          (f1 === 'float' && f2 === 'double') ||
+          ((f1 === 'int32' || f1 === 'int64') && f2 === 'bigint') ||
+          ((f1 === 'date' || f1 === 'time') && f2 === 'date-time');
         const ok = req ? widerInt(fb, fh) : widerInt(fh, fb);
         add(
           ok ? (req ? 'type-generalized' : 'type-specialized') : 'type-changed',
@@ -292,6 +333,15 @@ export class SchemaDiffer {
         );
       } else if (fb === undefined && fh !== undefined && req && !['int32', 'int64', 'float', 'double'].includes(fh)) {
         add('type-changed', { what: 'format', from: tb, to: `${th}/${fh}` }, 'head', kwNode(vh, 'format'), 'format');
+      } else if (fb !== undefined && fh === undefined && req) {
+        // Dropping a format accepts every value the format allowed and more.
+        add(
+          'type-generalized',
+          { what: 'format', from: `${tb}/${fb}`, to: th },
+          'base',
+          kwNode(vb, 'format'),
+          'format',
+        );
       }
     }
 
@@ -397,6 +447,32 @@ export class SchemaDiffer {
       }
     }
 
+    // --- multipleOf: a divisor of the old step accepts more values, a multiple of it fewer
+    const mb = val(vb, 'multipleOf');
+    const mh = val(vh, 'multipleOf');
+    if (typeof mb !== 'number' && typeof mh === 'number') {
+      if (req) add('multiple-of-set', { value: mh }, 'head', kwNode(vh, 'multipleOf'), 'multipleOf');
+    } else if (typeof mb === 'number' && typeof mh !== 'number') {
+      add('multiple-of-unset', { value: mb }, 'base', kwNode(vb, 'multipleOf'), 'multipleOf');
+    } else if (typeof mb === 'number' && typeof mh === 'number' && mb !== mh && mb > 0 && mh > 0) {
+      // b is an integer multiple of a (0.3 over 0.1 counts, despite binary floating point).
+      const divides = (a: number, b: number) =>
+        Math.abs(b / a - Math.round(b / a)) <= 1e-9 * Math.max(Math.abs(b / a), 1);
+      const aspect =
+        req && divides(mh, mb)
+          ? 'multiple-of-generalized'
+          : !req && divides(mb, mh)
+            ? 'multiple-of-specialized'
+            : 'multiple-of-changed';
+      add(aspect, { from: mb, to: mh }, 'head', kwNode(vh, 'multipleOf'), 'multipleOf');
+    }
+
+    // --- uniqueItems
+    const ub = val(vb, 'uniqueItems') === true;
+    const uh = val(vh, 'uniqueItems') === true;
+    if (!ub && uh && req) add('unique-items-set', {}, 'head', kwNode(vh, 'uniqueItems'), 'uniqueItems');
+    else if (ub && !uh) add('unique-items-unset', {}, 'base', kwNode(vb, 'uniqueItems'), 'uniqueItems');
+
     // --- pattern
     const pb = val(vb, 'pattern');
     const ph = val(vh, 'pattern');
@@ -492,9 +568,10 @@ export class SchemaDiffer {
     for (const k of ['if', 'then', 'else']) {
       const a = val(vb, k);
       const c = val(vh, k);
-      // A conditional branch that appears carries new constraints: compare it against "anything".
-      if (isObj(c) && (isObj(a) || (a === undefined && k !== 'if')))
-        this.nest(out, this.diff(isObj(a) ? a : EMPTY, c, dir), [], [k]);
+      // A conditional that appears carries new constraints (narrows what is valid); one that goes loosens it.
+      if (isObj(c) && isObj(a)) this.nest(out, this.diff(a, c, dir), [], [k]);
+      else if (isObj(c) && a === undefined) add(`${k}-added`, {}, 'head', kwNode(vh, k), k);
+      else if (isObj(a) && c === undefined) add(`${k}-removed`, {}, 'base', kwNode(vb, k), k);
     }
     for (const k of ['dependentSchemas', 'patternProperties'] as const) {
       const a = isObj(val(vb, k)) ? val(vb, k) : {};
@@ -519,9 +596,11 @@ export class SchemaDiffer {
       });
     }
 
-    // --- composition
-    const unionFindings = this.compareComposition(b, h, vb, vh, dir, out);
-    if (unionFindings === 'wrapped') return out;
+    // --- composition (a oneOf/anyOf of plain types is a list of types, graded by which types came and went)
+    if (!this.compareListOfTypes(b, h, dir, out)) {
+      const unionFindings = this.compareComposition(b, h, vb, vh, dir, out);
+      if (unionFindings === 'wrapped') return out;
+    }
 
     // --- items and additionalProperties
     const ib = val(vb, 'items');
@@ -545,6 +624,35 @@ export class SchemaDiffer {
         if (out[i].aspect === 'all-of-added' || out[i].aspect === 'all-of-removed') out.splice(i, 1);
     }
     return out;
+  }
+
+  /**
+   * The "list of types" design: `type: string` <-> `oneOf: [{type: string}, {type: integer}]` (or anyOf), where every
+   * alternative is a plain single-type schema. oasdiff grades such a change by the types added and removed (a request
+   * loses senders with each type dropped, a response surprises readers with each type added) instead of as a
+   * oneOf/anyOf change. Reports and returns true when the pair is such a change.
+   */
+  private compareListOfTypes(b: Schema, h: Schema, dir: Direction, out: Finding[]): boolean {
+    const pb = typePattern(b);
+    const ph = typePattern(h);
+    if (!pb || !ph || (!pb.list && !ph.list)) return false;
+    const came = [...ph.types].filter((t) => !pb.types.has(t));
+    const gone = [...pb.types].filter((t) => !ph.types.has(t));
+    // The same plain types moved between oneOf, anyOf and `type` allow the same values; under the same keyword the
+    // alternatives are compared one by one as usual.
+    if (!came.length && !gone.length) return pb.list !== ph.list;
+    const narrowed = dir === 'request' ? gone.length > 0 : came.length === 0;
+    const key = ph.list ? ph.list : 'type';
+    out.push({
+      aspect: narrowed ? 'list-of-types-narrowed' : 'list-of-types-widened',
+      props: [],
+      ptr: [key],
+      args: { value: (narrowed ? gone : came).join(', ') },
+      side: 'head',
+      node: h,
+      key,
+    });
+    return true;
   }
 
   private compareComposition(
@@ -594,8 +702,9 @@ export class SchemaDiffer {
       });
       lb.forEach((m, i) => {
         if (pairs.some(([x]) => x === i)) return;
+        const annotationOnly = Object.keys(m).every((x) => ANNOTATIONS.has(x) || x.startsWith('x-'));
         out.push({
-          aspect: `${name}-removed`,
+          aspect: annotationOnly && k === 'allOf' ? 'all-of-removed-annotation-only' : `${name}-removed`,
           props: [],
           ptr: [k],
           args: { value: this.nameBase(m) ?? `#${i}` },
@@ -680,14 +789,53 @@ export class SchemaDiffer {
         if (fb !== fh)
           push(`${rh ? 'required' : 'optional'}-property-became-${fh ? '' : 'not-'}${word}`, name, 'head', locH, name);
       }
+      const stabB = pb['x-stability-level'];
+      const stabH = ph['x-stability-level'];
+      if (
+        stabB !== stabH &&
+        (stabB === undefined || typeof stabB === 'string') &&
+        (stabH === undefined || typeof stabH === 'string')
+      ) {
+        // Like oasdiff, a property without a level is stable; an unknown level is left to the linter.
+        const rank = (s: unknown) => STABILITY.indexOf(s === undefined ? 'stable' : String(s));
+        const from = rank(stabB);
+        const to = rank(stabH);
+        // oasdiff's default threshold (beta): changes leaving a draft or alpha level are not tracked.
+        if (from >= STABILITY.indexOf('beta') && to >= 0 && from !== to)
+          push(`stability-${to < from ? 'decreased' : 'increased'}`, name, 'head', ph, 'x-stability-level', {
+            from: stabB ?? 'stable',
+            to: stabH ?? 'stable',
+          });
+      }
       if (pb.deprecated !== true && ph.deprecated === true) {
         const sunset = ph['x-sunset'];
         push(sunset ? 'deprecated-with-sunset' : 'deprecated', name, 'head', locH, name, { sunset });
       } else if (pb.deprecated === true && ph.deprecated !== true) {
         push('reactivated', name, 'head', locH, name);
       }
-      if (req && hidden(pb) && hidden(ph)) continue;
-      this.nest(out, this.diff(pb, ph, dir), [name], ['properties', name]);
+      if (req && hidden(pb) && hidden(ph)) {
+        // Never sent: oasdiff still names a few tightenings of a readOnly request property, for information.
+        const inner = this.diff(pb, ph, dir).filter((f) => f.props.length === 0 && READ_ONLY_REQUEST.has(f.aspect));
+        this.nest(
+          out,
+          inner.map((f) => ({ ...f, aspect: `read-only-property-${f.aspect}` })),
+          [name],
+          ['properties', name],
+        );
+        continue;
+      }
+      let inner = this.diff(pb, ph, dir);
+      if (!req && hidden(pb) && hidden(ph)) {
+        // Never received: a new enum value of a writeOnly response property surprises no reader.
+        inner = inner.map((f) =>
+          f.props.length === 0 && f.aspect === 'enum-value-added'
+            ? { ...f, aspect: 'write-only-property-enum-value-added' }
+            : f,
+        );
+        if (rb !== rh)
+          push(`write-only-property-became-${rh ? 'required' : 'optional'}`, name, 'head', reqNode, 'required');
+      }
+      this.nest(out, inner, [name], ['properties', name]);
     }
     for (const [name, ph] of vh.properties) {
       if (vb.properties.has(name)) continue;
