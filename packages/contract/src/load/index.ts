@@ -75,7 +75,7 @@ const formatBytes = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null;
 
 /**
- * Loads an OpenAPI 3.0/3.1 or Swagger 2.0 description (YAML or JSON, one or many files) into the 3.x shape.
+ * Loads an OpenAPI 3.0/3.1/3.2 or Swagger 2.0 description (YAML or JSON, one or many files) into the 3.x shape.
  * `$ref`s are resolved relative to the file that contains them; only local files under `root` are read.
  * @param entryFile path of the entry document (absolute, or relative to the working directory).
  * @param options root directory and size limits.
@@ -194,12 +194,13 @@ export function loadSpec(entryFile: string, options: LoadOptions = {}): LoadedSp
   let dialect: LoadedSpec['dialect'];
   if (doc.swagger !== undefined && /^2(\.0)?$/.test(version)) dialect = '2.0';
   else if (/^3\.0(\.|$)/.test(version)) dialect = '3.0';
-  else if (/^3\.1(\.|$)/.test(version)) dialect = '3.1';
+  // 3.2 keeps 3.1's JSON Schema 2020-12 and `$ref` rules; its additions (e.g. `itemSchema`) are plain keywords here.
+  else if (/^3\.[12](\.|$)/.test(version)) dialect = '3.1';
   else {
     throw new ContractInputError(
       version ? `unsupported OpenAPI version ${JSON.stringify(version)}` : 'no `openapi` or `swagger` version field',
       { file: entry.rel, line: 1 },
-      'use an OpenAPI 3.0/3.1 (`openapi: 3.x.y`) or Swagger 2.0 (`swagger: "2.0"`) document',
+      'use an OpenAPI 3.0, 3.1 or 3.2 (`openapi: 3.x.y`) or Swagger 2.0 (`swagger: "2.0"`) document',
     );
   }
 

@@ -125,6 +125,22 @@ properties:
     expect(node.properties.children.items).toBe(node);
   });
 
+  it('reads OpenAPI 3.2 with 3.1 rules (sibling `$ref` merge, type arrays)', () => {
+    const dir = repo({
+      'openapi.yaml': `openapi: 3.2.0
+info: { title: t, version: '1' }
+paths: {}
+components:
+  schemas:
+    A: { type: [string, 'null'] }
+    B: { $ref: '#/components/schemas/A', maxLength: 3 }
+`,
+    });
+    const spec = loadSpec(path.join(dir, 'openapi.yaml'), { root: dir });
+    expect(spec.dialect).toBe('3.1');
+    expect(spec.document.components.schemas.B).toMatchObject({ type: ['string', 'null'], maxLength: 3 });
+  });
+
   it('parses JSON with positions and keeps a property literally named `default`', () => {
     const dir = repo({
       'openapi.json': JSON.stringify(
