@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mergeCoverage, totals } from './merge.js';
+import { addTotals, fileTotals, mergeCoverage, totals } from './merge.js';
 import { LINE_HIT, lineCounter, percent, type FileCoverage } from './model.js';
 import { cleanupTempDirs, parseText, summarize } from './parse/test-support.js';
 
@@ -92,5 +92,24 @@ describe('totals', () => {
   it('a file with no executable lines is n/a, not 0%', () => {
     const t = totals([file({})]);
     expect(percent(t.lines)).toBeNull();
+  });
+
+  it('adds separately counted parts (per package) up to the totals, without touching the files', () => {
+    const withLines = file({ lines: Uint8Array.from([0, 2, 1, 0, 2]), branches: { found: 2, hit: 1 } });
+    const withSummary = file({ lineCounts: { found: 3, hit: 3 }, statements: { found: 5, hit: 4 } });
+    const branchesOnly = file({ branches: { found: 4, hit: 4 } });
+    const files = [withLines, withSummary, branchesOnly, file({})];
+    const before = JSON.stringify(files.map((f) => [f.branches, f.functions, f.statements, f.lineCounts]));
+    const sum = addTotals([totals([withLines, withSummary]), addTotals([branchesOnly, file({})].map(fileTotals))]);
+    expect(sum).toEqual({
+      lines: { found: 6, hit: 5 },
+      branches: { found: 6, hit: 5 },
+      functions: null,
+      statements: { found: 5, hit: 4 },
+    });
+    expect(sum).toEqual(totals(files));
+    expect(addTotals([])).toEqual({ lines: null, branches: null, functions: null, statements: null });
+    // fileTotals hands out the files' own counters; summing must copy them, not add into them.
+    expect(JSON.stringify(files.map((f) => [f.branches, f.functions, f.statements, f.lineCounts]))).toBe(before);
   });
 });

@@ -141,28 +141,55 @@ function stripCounts(file: FileCoverage): FileCoverage {
 }
 
 /**
+ * The counts of one file, as {@link totals} counts it. The counters are the file's own objects (only the line
+ * counter is new): read them, do not add to them — {@link addTotals} copies before it sums.
+ * @param file a parsed or merged file.
+ * @returns per metric found/hit, or null when the file has no data for that metric.
+ */
+export function fileTotals(file: FileCoverage): Totals {
+  const lines = lineCounter(file);
+  return {
+    lines: lines.found > 0 || file.lines.length > 0 || file.lineCounts ? lines : null,
+    branches: file.branches,
+    functions: file.functions,
+    statements: file.statements,
+  };
+}
+
+/**
+ * Sums totals counted separately: a metric stays null unless some part has data for it (`totals(files)` is
+ * `addTotals` of the files' {@link fileTotals}). Lets a caller that needs several sums over the same files (overall,
+ * per package) count each file's lines once, as counting walks the file's whole line array.
+ * @param parts totals to add (not modified).
+ * @returns new totals.
+ */
+export function addTotals(parts: Iterable<Totals>): Totals {
+  // The result exists before the loop: creating it after a long loop made V8 deoptimize this function on every call
+  // (once per package), seen with --trace-deopt.
+  const sum: Totals = { lines: null, branches: null, functions: null, statements: null };
+  for (const part of parts) {
+    sum.lines = addCounter(sum.lines, part.lines);
+    sum.branches = addCounter(sum.branches, part.branches);
+    sum.functions = addCounter(sum.functions, part.functions);
+    sum.statements = addCounter(sum.statements, part.statements);
+  }
+  return sum;
+}
+
+/** Adds `c` into `sum` (a counter of our own, created from a copy of the first `c`); null means no data yet. */
+function addCounter(sum: Counter | null, c: Counter | null): Counter | null {
+  if (!c) return sum;
+  if (!sum) return { found: c.found, hit: c.hit };
+  sum.found += c.found;
+  sum.hit += c.hit;
+  return sum;
+}
+
+/**
  * Sums raw counts over files. Percentages come from these sums (model `percent`), never from averaging files.
  * @param files merged files.
  * @returns per metric found/hit, or null when no file had data for that metric (so the gate says "n/a", not 0%).
  */
 export function totals(files: Iterable<FileCoverage>): Totals {
-  let lines: Counter | null = null;
-  let branches: Counter | null = null;
-  let functions: Counter | null = null;
-  let statements: Counter | null = null;
-  const add = (sum: Counter | null, c: Counter | null): Counter | null => {
-    if (!c) return sum;
-    if (!sum) return { found: c.found, hit: c.hit };
-    sum.found += c.found;
-    sum.hit += c.hit;
-    return sum;
-  };
-  for (const file of files) {
-    const l = lineCounter(file);
-    if (l.found > 0 || file.lines.length > 0 || file.lineCounts) lines = add(lines, l);
-    branches = add(branches, file.branches);
-    functions = add(functions, file.functions);
-    statements = add(statements, file.statements);
-  }
-  return { lines, branches, functions, statements };
+  return addTotals(Array.from(files, fileTotals));
 }

@@ -92,6 +92,18 @@ describe('normalizePath', () => {
     { name: 'Node builtin', path: 'node:internal/modules/cjs/loader', expected: null },
     { name: 'webpack runtime', path: 'webpack://my-app/webpack/bootstrap', expected: null },
     { name: 'empty path', path: '  ', expected: null },
+    // clean() leaves paths without `.`/`..` segments or repeated slashes to themselves; the others are normalized.
+    { name: 'dot segment inside', path: 'src/./lib/run.js', expected: 'src/lib/run.js' },
+    { name: 'parent segment inside', path: 'src/../lib/run.js', expected: 'lib/run.js' },
+    { name: 'trailing parent segment', path: 'lib/x/..', expected: 'lib' },
+    { name: 'dotted names are not segments', path: '.config/.../a..b/.x.', expected: '.config/.../a..b/.x.' },
+    { name: 'absolute with a dot segment', path: '/home/runner/work/app/app/./lib/run.js', expected: 'lib/run.js' },
+    {
+      name: 'Windows path with a parent segment',
+      path: 'D:\\a\\app\\app\\src\\..\\lib\\run.js',
+      options: { workspace: 'D:\\a\\app\\app' },
+      expected: 'lib/run.js',
+    },
   ];
 
   it.each(cases)('$name', ({ path, options, expected }) => {

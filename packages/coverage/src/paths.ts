@@ -184,10 +184,16 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** What `posix.normalize` changes: an empty path, `.` or `..` segments, repeated slashes. */
+const NOT_NORMAL = /^$|\/\/|(^|\/)\.\.?(\/|$)/;
+
 /** `./a//b/../c` -> `a/c`; keeps a leading `/` or drive. */
 function clean(path: string): string {
   const drive = /^[A-Za-z]:\//.exec(path)?.[0] ?? '';
-  const normalized = posix.normalize(path.slice(drive.length));
+  const rest = path.slice(drive.length);
+  // Report paths are nearly always normal already, and posix.normalize rebuilds every one of them character by
+  // character (20,000 new strings on a monorepo report); for such a path it would return the same text.
+  const normalized = NOT_NORMAL.test(rest) ? posix.normalize(rest) : rest;
   const result = drive + normalized;
   return result.startsWith('./') ? result.slice(2) : result === '.' ? '' : result;
 }

@@ -369,6 +369,50 @@ describe('evaluateCoverage', () => {
     expect(single.metrics).toEqual({ lines: 50 });
   });
 
+  it('lists the 10 lowest-covered files, ties by path, whatever order the reports had them in', () => {
+    // 3 files at 25 %, 17 at 50 %, 18 at 100 % and 2 without executable lines, in a scrambled order.
+    const names = Array.from({ length: 40 }, (_, i) => `src/f${String(i).padStart(2, '0')}.ts`);
+    const lineMap = (i: number) => (i >= 38 ? '..' : i % 13 === 0 ? '+xxx' : i % 2 === 0 ? '+x' : '++');
+    const scrambled = names.map((_, i) => (i * 17) % 40).map((i) => file(names[i], lineMap(i)));
+    const report = evaluateCoverage(data(...scrambled), policy({}), { now: NOW });
+    const lowest = report.sections.find((s) => s.title === 'Files with the lowest coverage');
+    expect(lowest?.table?.rows.map((row) => `${row[0]} ${row[1]}`)).toEqual([
+      '`src/f00.ts` 25.00%',
+      '`src/f13.ts` 25.00%',
+      '`src/f26.ts` 25.00%',
+      '`src/f02.ts` 50.00%',
+      '`src/f04.ts` 50.00%',
+      '`src/f06.ts` 50.00%',
+      '`src/f08.ts` 50.00%',
+      '`src/f10.ts` 50.00%',
+      '`src/f12.ts` 50.00%',
+      '`src/f14.ts` 50.00%',
+    ]);
+    // Files without executable lines have no line coverage to rank: 38 ranked, 28 not shown.
+    expect(lowest?.note).toBe('28 more files not shown.');
+  });
+
+  it('ranks the lowest-covered files as a full sort would, on many ties', () => {
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    // 500 files of 1–4 executable lines: only a handful of distinct percentages, so most files tie.
+    const files = Array.from({ length: 500 }, (_, i) => {
+      const lineMap = Array.from({ length: 1 + random(4) }, () => (random(3) === 0 ? 'x' : '+')).join('');
+      return file(`src/${random(1000)}-${i}.ts`, lineMap);
+    });
+    const percentOf = (f: FileCoverage) => {
+      const executable = f.lines.filter((s) => s !== LINE_NONE).length;
+      return Math.floor((f.lines.filter((s) => s === LINE_HIT).length * 10000) / executable) / 100;
+    };
+    const expected = [...files]
+      .sort((a, b) => percentOf(a) - percentOf(b) || a.path.localeCompare(b.path))
+      .slice(0, 10)
+      .map((f) => `\`${f.path}\``);
+    const report = evaluateCoverage(data(...files), policy({}), { now: NOW });
+    const lowest = report.sections.find((s) => s.title === 'Files with the lowest coverage');
+    expect(lowest?.table?.rows.map((row) => row[0])).toEqual(expected);
+  });
+
   it('annotates uncovered changed lines as merged ranges, biggest first in priority', () => {
     const report = evaluateCoverage(data(file('a.ts', 'x.xx+xxxxx')), policy({}), {
       patch: changed({ 'a.ts': [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }),

@@ -98,6 +98,11 @@ describe('createPackageMap', () => {
     ['services/api/plugins/x.ts', 'api-plugins'],
     ['services/apiary/x.py', ROOT_PACKAGE],
     ['apps/web/src/App.tsx', 'web'],
+    ['apps/web/index.ts', 'web'],
+    ['services/api/plugins/deep/er/x.ts', 'api-plugins'],
+    ['services/api', ROOT_PACKAGE],
+    ['apps/webx/a.ts', ROOT_PACKAGE],
+    ['/elsewhere/apps/web/a.ts', ROOT_PACKAGE],
     ['scripts/build.js', ROOT_PACKAGE],
   ])('detected: %s -> %s', (file, want) => {
     expect(createPackageMap(detected).packageOf(file)).toBe(want);

@@ -188,11 +188,23 @@ export function createPackageMap(packages: WorkspacePackage[], explicit: Package
       packageOf: (file) => rules.find((r) => r.match(file))?.name ?? ROOT_PACKAGE,
     };
   }
-  // Deepest folder first so nested packages win over their parents.
-  const byDepth = [...packages].sort((a, b) => b.path.length - a.path.length);
+  // A file belongs to the deepest package folder containing it, so nested packages win over their parents. The
+  // file's own folders are looked up from the deepest up: a few lookups per file, where testing every package's
+  // path was 40 string comparisons per file on a 40-package monorepo (and grows with the package count).
+  const byFolder = new Map<string, string>();
+  for (const p of packages) if (!byFolder.has(p.path)) byFolder.set(p.path, p.name);
   return {
     packages,
-    packageOf: (file) => byDepth.find((p) => file.startsWith(`${p.path}/`))?.name ?? ROOT_PACKAGE,
+    packageOf: (file) => {
+      let slash = file.lastIndexOf('/');
+      while (slash >= 0) {
+        const name = byFolder.get(file.slice(0, slash));
+        if (name !== undefined) return name;
+        // lastIndexOf from -1 would find the leading `/` again.
+        slash = slash === 0 ? -1 : file.lastIndexOf('/', slash - 1);
+      }
+      return ROOT_PACKAGE;
+    },
   };
 }
 
