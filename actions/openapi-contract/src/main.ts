@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import * as core from '@actions/core';
 import { GateError, publishReport, pullRequestOf, readGitHubContext, runAction } from '@myco-gates/core';
 import {
@@ -13,6 +15,7 @@ import {
   type DiffJobResult,
 } from '@myco-gates/contract';
 import { Outputs, readActionConfig } from './config.js';
+import type { DiffWorkerMessage, SerializedError } from './diff-worker.js';
 
 const exec = promisify(execFile);
 
@@ -21,23 +24,21 @@ const exec = promisify(execFile);
  * @returns resolves when the step's result is recorded; never throws.
  */
 export function main(): Promise<void> {
-  if (!isMainThread && (workerData as { role?: string } | null)?.role === DIFF_ROLE) return serveDiffJob();
   return runAction('openapi-contract', run);
 }
 
-/** workerData marker: this copy of the bundle was started as the diff worker. */
-const DIFF_ROLE = 'openapi-contract:diff';
-
 /**
  * Loading and diffing two multi-megabyte specs is CPU work that does not depend on lint; on a worker thread it runs
- * on the runner's second core while Spectral lints. Only the bundle can start itself as a worker; from sources (tests
- * of main via tsx) it runs in-process.
+ * on the runner's second core while Spectral lints. The worker is its own small bundle beside this one
+ * (dist/diff-worker/); from sources (tests of main via tsx), or if that file is missing, it runs in this thread.
  */
 function diffOnWorker(job: DiffJob): Promise<DiffJobResult> {
-  if (!import.meta.url.endsWith('.js')) return runDiffJob(job);
+  const here = fileURLToPath(import.meta.url);
+  const workerFile = path.join(path.dirname(here), 'diff-worker', 'index.js');
+  if (!here.endsWith('.js') || !existsSync(workerFile)) return runDiffJob(job);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: { role: DIFF_ROLE, job } });
-    worker.once('message', (message: { ok: true; result: DiffJobResult } | { ok: false; error: SerializedError }) => {
+    const worker = new Worker(workerFile, { workerData: { job } });
+    worker.once('message', (message: DiffWorkerMessage) => {
       if (message.ok) resolve(message.result);
       else reject(deserializeError(message.error));
       void worker.terminate();
@@ -45,36 +46,6 @@ function diffOnWorker(job: DiffJob): Promise<DiffJobResult> {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the diff worker exited with code ${code} before answering`)));
   });
-}
-
-interface SerializedError {
-  name: string;
-  message: string;
-  stack?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  fix?: string;
-}
-
-async function serveDiffJob(): Promise<void> {
-  try {
-    parentPort!.postMessage({ ok: true, result: await runDiffJob((workerData as { job: DiffJob }).job) });
-  } catch (error) {
-    const e = error as SerializedError;
-    parentPort!.postMessage({
-      ok: false,
-      error: {
-        name: e.name,
-        message: e.message,
-        stack: e.stack,
-        file: e.file,
-        line: e.line,
-        column: e.column,
-        fix: e.fix,
-      },
-    });
-  }
 }
 
 function deserializeError(e: SerializedError): Error {

@@ -260,6 +260,15 @@ describe('openapi-contract policy', () => {
     expect(result.summary).toMatch(/```diff\n[\s\S]*\+\s+required: true|\+\s+limit: number;/);
   });
 
+  it('names file:line when the base spec (loaded on the diff worker) is broken', async () => {
+    writeFileSync(join(workspace, 'api/broken-base.yaml'), 'openapi: 3.0.3\ninfo: [unclosed\n');
+    const result = await gate({ 'base-spec': 'api/broken-base.yaml', comment: 'false' });
+    expect(result.exitCode).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(/^openapi-contract failed with: api\/broken-base\.yaml:\d+.* — /);
+  });
+
   it('explains a missing spec', async () => {
     const result = await gate({ spec: 'api/missing.yaml', comment: 'false' });
     expect(result.exitCode).toBe(1);
