@@ -1,10 +1,9 @@
-// The diff worker's entry, bundled on its own into dist/diff-worker/: main.ts starts it on a worker thread so loading
-// and diffing the two specs runs on the runner's second core while Spectral lints on the first. It carries only the
-// loader and the diff engine, so it starts in milliseconds instead of evaluating Spectral's 9 MB a second time.
-import { parentPort, workerData } from 'node:worker_threads';
+// The diff worker's entry, bundled on its own into dist/diff-worker/. main.ts forks it as a low-priority child process
+// so loading and diffing the two specs runs on the runner's second core while Spectral lints on the first. It carries
+// only the loader and the diff engine, so it starts in milliseconds instead of evaluating Spectral's 9 MB again.
 import { runDiffJob, type DiffJob, type DiffJobResult } from '@myco-gates/contract/diff-job';
 
-/** What crosses back to the main thread: the result, or the error's fields (ContractInputError's location and fix). */
+/** What crosses back to the parent: the result, or the error's fields (ContractInputError's location and fix). */
 export type DiffWorkerMessage = { ok: true; result: DiffJobResult } | { ok: false; error: SerializedError };
 
 export interface SerializedError {
@@ -17,13 +16,16 @@ export interface SerializedError {
   fix?: string;
 }
 
-if (parentPort) {
-  const port = parentPort;
+async function answer(job: DiffJob): Promise<DiffWorkerMessage> {
   try {
-    port.postMessage({ ok: true, result: await runDiffJob((workerData as { job: DiffJob }).job) } as DiffWorkerMessage);
+    return { ok: true, result: await runDiffJob(job) };
   } catch (error) {
-    const e = error as SerializedError;
-    const { name, message, stack, file, line, column, fix } = e;
-    port.postMessage({ ok: false, error: { name, message, stack, file, line, column, fix } } as DiffWorkerMessage);
+    const { name, message, stack, file, line, column, fix } = error as SerializedError;
+    return { ok: false, error: { name, message, stack, file, line, column, fix } };
   }
 }
+
+// One job per process: answer it, then let the process end.
+process.once('message', (job: DiffJob) => {
+  void answer(job).then((message) => process.send!(message, () => process.disconnect()));
+});

@@ -1,7526 +1,10 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 4118:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5919);
-/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _myco_gates_contract_diff_job__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1215);
-// The diff worker's entry, bundled on its own into dist/diff-worker/: main.ts starts it on a worker thread so loading
-// and diffing the two specs runs on the runner's second core while Spectral lints on the first. It carries only the
-// loader and the diff engine, so it starts in milliseconds instead of evaluating Spectral's 9 MB a second time.
-
-
-if (node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.parentPort) {
-    const port = node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.parentPort;
-    try {
-        port.postMessage({ ok: true, result: await (0,_myco_gates_contract_diff_job__WEBPACK_IMPORTED_MODULE_1__/* .runDiffJob */ .G)(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.workerData.job) });
-    }
-    catch (error) {
-        const e = error;
-        const { name, message, stack, file, line, column, fix } = e;
-        port.postMessage({ ok: false, error: { name, message, stack, file, line, column, fix } });
-    }
-}
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 1215:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  G: () => (/* binding */ runDiffJob)
-});
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ../../packages/contract/src/load/errors.ts
-/**
- * The one error type the loader and the diff engine throw for problems in the user's files: it names the file
- * (repo-relative), the line/column when known, and what to do about it. Anything else escaping is our bug.
- */
-class errors_ContractInputError extends Error {
-    /** Repo-relative (or as given) path of the file at fault. */
-    file;
-    /** 1-based line in `file`, when the problem has a position. */
-    line;
-    /** 1-based column in `file`, when the problem has a position. */
-    column;
-    /** What the user should change to make the problem go away. */
-    fix;
-    constructor(problem, where, fix) {
-        const pos = where.line ? `:${where.line}${where.column ? `:${where.column}` : ''}` : '';
-        super(`${where.file}${pos}: ${problem}. Fix: ${fix}`);
-        this.name = 'ContractInputError';
-        this.file = where.file;
-        this.line = where.line;
-        this.column = where.column;
-        this.fix = fix;
-    }
-}
-
-// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3483);
-;// CONCATENATED MODULE: ../../node_modules/js-yaml/dist/js-yaml.mjs
-
-/*! js-yaml 4.1.1 https://github.com/nodeca/js-yaml @license MIT */
-function isNothing(subject) {
-  return (typeof subject === 'undefined') || (subject === null);
-}
-
-
-function isObject(subject) {
-  return (typeof subject === 'object') && (subject !== null);
-}
-
-
-function toArray(sequence) {
-  if (Array.isArray(sequence)) return sequence;
-  else if (isNothing(sequence)) return [];
-
-  return [ sequence ];
-}
-
-
-function extend(target, source) {
-  var index, length, key, sourceKeys;
-
-  if (source) {
-    sourceKeys = Object.keys(source);
-
-    for (index = 0, length = sourceKeys.length; index < length; index += 1) {
-      key = sourceKeys[index];
-      target[key] = source[key];
-    }
-  }
-
-  return target;
-}
-
-
-function repeat(string, count) {
-  var result = '', cycle;
-
-  for (cycle = 0; cycle < count; cycle += 1) {
-    result += string;
-  }
-
-  return result;
-}
-
-
-function isNegativeZero(number) {
-  return (number === 0) && (Number.NEGATIVE_INFINITY === 1 / number);
-}
-
-
-var isNothing_1      = isNothing;
-var isObject_1       = isObject;
-var toArray_1        = toArray;
-var repeat_1         = repeat;
-var isNegativeZero_1 = isNegativeZero;
-var extend_1         = extend;
-
-var common = {
-	isNothing: isNothing_1,
-	isObject: isObject_1,
-	toArray: toArray_1,
-	repeat: repeat_1,
-	isNegativeZero: isNegativeZero_1,
-	extend: extend_1
-};
-
-// YAML error class. http://stackoverflow.com/questions/8458984
-
-
-function formatError(exception, compact) {
-  var where = '', message = exception.reason || '(unknown reason)';
-
-  if (!exception.mark) return message;
-
-  if (exception.mark.name) {
-    where += 'in "' + exception.mark.name + '" ';
-  }
-
-  where += '(' + (exception.mark.line + 1) + ':' + (exception.mark.column + 1) + ')';
-
-  if (!compact && exception.mark.snippet) {
-    where += '\n\n' + exception.mark.snippet;
-  }
-
-  return message + ' ' + where;
-}
-
-
-function YAMLException$1(reason, mark) {
-  // Super constructor
-  Error.call(this);
-
-  this.name = 'YAMLException';
-  this.reason = reason;
-  this.mark = mark;
-  this.message = formatError(this, false);
-
-  // Include stack trace in error object
-  if (Error.captureStackTrace) {
-    // Chrome and NodeJS
-    Error.captureStackTrace(this, this.constructor);
-  } else {
-    // FF, IE 10+ and Safari 6+. Fallback for others
-    this.stack = (new Error()).stack || '';
-  }
-}
-
-
-// Inherit from Error
-YAMLException$1.prototype = Object.create(Error.prototype);
-YAMLException$1.prototype.constructor = YAMLException$1;
-
-
-YAMLException$1.prototype.toString = function toString(compact) {
-  return this.name + ': ' + formatError(this, compact);
-};
-
-
-var exception = YAMLException$1;
-
-// get snippet for a single line, respecting maxLength
-function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
-  var head = '';
-  var tail = '';
-  var maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-
-  if (position - lineStart > maxHalfLength) {
-    head = ' ... ';
-    lineStart = position - maxHalfLength + head.length;
-  }
-
-  if (lineEnd - position > maxHalfLength) {
-    tail = ' ...';
-    lineEnd = position + maxHalfLength - tail.length;
-  }
-
-  return {
-    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, '→') + tail,
-    pos: position - lineStart + head.length // relative position
-  };
-}
-
-
-function padStart(string, max) {
-  return common.repeat(' ', max - string.length) + string;
-}
-
-
-function makeSnippet(mark, options) {
-  options = Object.create(options || null);
-
-  if (!mark.buffer) return null;
-
-  if (!options.maxLength) options.maxLength = 79;
-  if (typeof options.indent      !== 'number') options.indent      = 1;
-  if (typeof options.linesBefore !== 'number') options.linesBefore = 3;
-  if (typeof options.linesAfter  !== 'number') options.linesAfter  = 2;
-
-  var re = /\r?\n|\r|\0/g;
-  var lineStarts = [ 0 ];
-  var lineEnds = [];
-  var match;
-  var foundLineNo = -1;
-
-  while ((match = re.exec(mark.buffer))) {
-    lineEnds.push(match.index);
-    lineStarts.push(match.index + match[0].length);
-
-    if (mark.position <= match.index && foundLineNo < 0) {
-      foundLineNo = lineStarts.length - 2;
-    }
-  }
-
-  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
-
-  var result = '', i, line;
-  var lineNoLength = Math.min(mark.line + options.linesAfter, lineEnds.length).toString().length;
-  var maxLineLength = options.maxLength - (options.indent + lineNoLength + 3);
-
-  for (i = 1; i <= options.linesBefore; i++) {
-    if (foundLineNo - i < 0) break;
-    line = getLine(
-      mark.buffer,
-      lineStarts[foundLineNo - i],
-      lineEnds[foundLineNo - i],
-      mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]),
-      maxLineLength
-    );
-    result = common.repeat(' ', options.indent) + padStart((mark.line - i + 1).toString(), lineNoLength) +
-      ' | ' + line.str + '\n' + result;
-  }
-
-  line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-  result += common.repeat(' ', options.indent) + padStart((mark.line + 1).toString(), lineNoLength) +
-    ' | ' + line.str + '\n';
-  result += common.repeat('-', options.indent + lineNoLength + 3 + line.pos) + '^' + '\n';
-
-  for (i = 1; i <= options.linesAfter; i++) {
-    if (foundLineNo + i >= lineEnds.length) break;
-    line = getLine(
-      mark.buffer,
-      lineStarts[foundLineNo + i],
-      lineEnds[foundLineNo + i],
-      mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]),
-      maxLineLength
-    );
-    result += common.repeat(' ', options.indent) + padStart((mark.line + i + 1).toString(), lineNoLength) +
-      ' | ' + line.str + '\n';
-  }
-
-  return result.replace(/\n$/, '');
-}
-
-
-var snippet = makeSnippet;
-
-var TYPE_CONSTRUCTOR_OPTIONS = [
-  'kind',
-  'multi',
-  'resolve',
-  'construct',
-  'instanceOf',
-  'predicate',
-  'represent',
-  'representName',
-  'defaultStyle',
-  'styleAliases'
-];
-
-var YAML_NODE_KINDS = [
-  'scalar',
-  'sequence',
-  'mapping'
-];
-
-function compileStyleAliases(map) {
-  var result = {};
-
-  if (map !== null) {
-    Object.keys(map).forEach(function (style) {
-      map[style].forEach(function (alias) {
-        result[String(alias)] = style;
-      });
-    });
-  }
-
-  return result;
-}
-
-function Type$1(tag, options) {
-  options = options || {};
-
-  Object.keys(options).forEach(function (name) {
-    if (TYPE_CONSTRUCTOR_OPTIONS.indexOf(name) === -1) {
-      throw new exception('Unknown option "' + name + '" is met in definition of "' + tag + '" YAML type.');
-    }
-  });
-
-  // TODO: Add tag format check.
-  this.options       = options; // keep original options in case user wants to extend this type later
-  this.tag           = tag;
-  this.kind          = options['kind']          || null;
-  this.resolve       = options['resolve']       || function () { return true; };
-  this.construct     = options['construct']     || function (data) { return data; };
-  this.instanceOf    = options['instanceOf']    || null;
-  this.predicate     = options['predicate']     || null;
-  this.represent     = options['represent']     || null;
-  this.representName = options['representName'] || null;
-  this.defaultStyle  = options['defaultStyle']  || null;
-  this.multi         = options['multi']         || false;
-  this.styleAliases  = compileStyleAliases(options['styleAliases'] || null);
-
-  if (YAML_NODE_KINDS.indexOf(this.kind) === -1) {
-    throw new exception('Unknown kind "' + this.kind + '" is specified for "' + tag + '" YAML type.');
-  }
-}
-
-var type = Type$1;
-
-/*eslint-disable max-len*/
-
-
-
-
-
-function compileList(schema, name) {
-  var result = [];
-
-  schema[name].forEach(function (currentType) {
-    var newIndex = result.length;
-
-    result.forEach(function (previousType, previousIndex) {
-      if (previousType.tag === currentType.tag &&
-          previousType.kind === currentType.kind &&
-          previousType.multi === currentType.multi) {
-
-        newIndex = previousIndex;
-      }
-    });
-
-    result[newIndex] = currentType;
-  });
-
-  return result;
-}
-
-
-function compileMap(/* lists... */) {
-  var result = {
-        scalar: {},
-        sequence: {},
-        mapping: {},
-        fallback: {},
-        multi: {
-          scalar: [],
-          sequence: [],
-          mapping: [],
-          fallback: []
-        }
-      }, index, length;
-
-  function collectType(type) {
-    if (type.multi) {
-      result.multi[type.kind].push(type);
-      result.multi['fallback'].push(type);
-    } else {
-      result[type.kind][type.tag] = result['fallback'][type.tag] = type;
-    }
-  }
-
-  for (index = 0, length = arguments.length; index < length; index += 1) {
-    arguments[index].forEach(collectType);
-  }
-  return result;
-}
-
-
-function Schema$1(definition) {
-  return this.extend(definition);
-}
-
-
-Schema$1.prototype.extend = function extend(definition) {
-  var implicit = [];
-  var explicit = [];
-
-  if (definition instanceof type) {
-    // Schema.extend(type)
-    explicit.push(definition);
-
-  } else if (Array.isArray(definition)) {
-    // Schema.extend([ type1, type2, ... ])
-    explicit = explicit.concat(definition);
-
-  } else if (definition && (Array.isArray(definition.implicit) || Array.isArray(definition.explicit))) {
-    // Schema.extend({ explicit: [ type1, type2, ... ], implicit: [ type1, type2, ... ] })
-    if (definition.implicit) implicit = implicit.concat(definition.implicit);
-    if (definition.explicit) explicit = explicit.concat(definition.explicit);
-
-  } else {
-    throw new exception('Schema.extend argument should be a Type, [ Type ], ' +
-      'or a schema definition ({ implicit: [...], explicit: [...] })');
-  }
-
-  implicit.forEach(function (type$1) {
-    if (!(type$1 instanceof type)) {
-      throw new exception('Specified list of YAML types (or a single Type object) contains a non-Type object.');
-    }
-
-    if (type$1.loadKind && type$1.loadKind !== 'scalar') {
-      throw new exception('There is a non-scalar type in the implicit list of a schema. Implicit resolving of such types is not supported.');
-    }
-
-    if (type$1.multi) {
-      throw new exception('There is a multi type in the implicit list of a schema. Multi tags can only be listed as explicit.');
-    }
-  });
-
-  explicit.forEach(function (type$1) {
-    if (!(type$1 instanceof type)) {
-      throw new exception('Specified list of YAML types (or a single Type object) contains a non-Type object.');
-    }
-  });
-
-  var result = Object.create(Schema$1.prototype);
-
-  result.implicit = (this.implicit || []).concat(implicit);
-  result.explicit = (this.explicit || []).concat(explicit);
-
-  result.compiledImplicit = compileList(result, 'implicit');
-  result.compiledExplicit = compileList(result, 'explicit');
-  result.compiledTypeMap  = compileMap(result.compiledImplicit, result.compiledExplicit);
-
-  return result;
-};
-
-
-var schema = Schema$1;
-
-var str = new type('tag:yaml.org,2002:str', {
-  kind: 'scalar',
-  construct: function (data) { return data !== null ? data : ''; }
-});
-
-var seq = new type('tag:yaml.org,2002:seq', {
-  kind: 'sequence',
-  construct: function (data) { return data !== null ? data : []; }
-});
-
-var map = new type('tag:yaml.org,2002:map', {
-  kind: 'mapping',
-  construct: function (data) { return data !== null ? data : {}; }
-});
-
-var failsafe = new schema({
-  explicit: [
-    str,
-    seq,
-    map
-  ]
-});
-
-function resolveYamlNull(data) {
-  if (data === null) return true;
-
-  var max = data.length;
-
-  return (max === 1 && data === '~') ||
-         (max === 4 && (data === 'null' || data === 'Null' || data === 'NULL'));
-}
-
-function constructYamlNull() {
-  return null;
-}
-
-function isNull(object) {
-  return object === null;
-}
-
-var _null = new type('tag:yaml.org,2002:null', {
-  kind: 'scalar',
-  resolve: resolveYamlNull,
-  construct: constructYamlNull,
-  predicate: isNull,
-  represent: {
-    canonical: function () { return '~';    },
-    lowercase: function () { return 'null'; },
-    uppercase: function () { return 'NULL'; },
-    camelcase: function () { return 'Null'; },
-    empty:     function () { return '';     }
-  },
-  defaultStyle: 'lowercase'
-});
-
-function resolveYamlBoolean(data) {
-  if (data === null) return false;
-
-  var max = data.length;
-
-  return (max === 4 && (data === 'true' || data === 'True' || data === 'TRUE')) ||
-         (max === 5 && (data === 'false' || data === 'False' || data === 'FALSE'));
-}
-
-function constructYamlBoolean(data) {
-  return data === 'true' ||
-         data === 'True' ||
-         data === 'TRUE';
-}
-
-function isBoolean(object) {
-  return Object.prototype.toString.call(object) === '[object Boolean]';
-}
-
-var bool = new type('tag:yaml.org,2002:bool', {
-  kind: 'scalar',
-  resolve: resolveYamlBoolean,
-  construct: constructYamlBoolean,
-  predicate: isBoolean,
-  represent: {
-    lowercase: function (object) { return object ? 'true' : 'false'; },
-    uppercase: function (object) { return object ? 'TRUE' : 'FALSE'; },
-    camelcase: function (object) { return object ? 'True' : 'False'; }
-  },
-  defaultStyle: 'lowercase'
-});
-
-function isHexCode(c) {
-  return ((0x30/* 0 */ <= c) && (c <= 0x39/* 9 */)) ||
-         ((0x41/* A */ <= c) && (c <= 0x46/* F */)) ||
-         ((0x61/* a */ <= c) && (c <= 0x66/* f */));
-}
-
-function isOctCode(c) {
-  return ((0x30/* 0 */ <= c) && (c <= 0x37/* 7 */));
-}
-
-function isDecCode(c) {
-  return ((0x30/* 0 */ <= c) && (c <= 0x39/* 9 */));
-}
-
-function resolveYamlInteger(data) {
-  if (data === null) return false;
-
-  var max = data.length,
-      index = 0,
-      hasDigits = false,
-      ch;
-
-  if (!max) return false;
-
-  ch = data[index];
-
-  // sign
-  if (ch === '-' || ch === '+') {
-    ch = data[++index];
-  }
-
-  if (ch === '0') {
-    // 0
-    if (index + 1 === max) return true;
-    ch = data[++index];
-
-    // base 2, base 8, base 16
-
-    if (ch === 'b') {
-      // base 2
-      index++;
-
-      for (; index < max; index++) {
-        ch = data[index];
-        if (ch === '_') continue;
-        if (ch !== '0' && ch !== '1') return false;
-        hasDigits = true;
-      }
-      return hasDigits && ch !== '_';
-    }
-
-
-    if (ch === 'x') {
-      // base 16
-      index++;
-
-      for (; index < max; index++) {
-        ch = data[index];
-        if (ch === '_') continue;
-        if (!isHexCode(data.charCodeAt(index))) return false;
-        hasDigits = true;
-      }
-      return hasDigits && ch !== '_';
-    }
-
-
-    if (ch === 'o') {
-      // base 8
-      index++;
-
-      for (; index < max; index++) {
-        ch = data[index];
-        if (ch === '_') continue;
-        if (!isOctCode(data.charCodeAt(index))) return false;
-        hasDigits = true;
-      }
-      return hasDigits && ch !== '_';
-    }
-  }
-
-  // base 10 (except 0)
-
-  // value should not start with `_`;
-  if (ch === '_') return false;
-
-  for (; index < max; index++) {
-    ch = data[index];
-    if (ch === '_') continue;
-    if (!isDecCode(data.charCodeAt(index))) {
-      return false;
-    }
-    hasDigits = true;
-  }
-
-  // Should have digits and should not end with `_`
-  if (!hasDigits || ch === '_') return false;
-
-  return true;
-}
-
-function constructYamlInteger(data) {
-  var value = data, sign = 1, ch;
-
-  if (value.indexOf('_') !== -1) {
-    value = value.replace(/_/g, '');
-  }
-
-  ch = value[0];
-
-  if (ch === '-' || ch === '+') {
-    if (ch === '-') sign = -1;
-    value = value.slice(1);
-    ch = value[0];
-  }
-
-  if (value === '0') return 0;
-
-  if (ch === '0') {
-    if (value[1] === 'b') return sign * parseInt(value.slice(2), 2);
-    if (value[1] === 'x') return sign * parseInt(value.slice(2), 16);
-    if (value[1] === 'o') return sign * parseInt(value.slice(2), 8);
-  }
-
-  return sign * parseInt(value, 10);
-}
-
-function isInteger(object) {
-  return (Object.prototype.toString.call(object)) === '[object Number]' &&
-         (object % 1 === 0 && !common.isNegativeZero(object));
-}
-
-var js_yaml_int = new type('tag:yaml.org,2002:int', {
-  kind: 'scalar',
-  resolve: resolveYamlInteger,
-  construct: constructYamlInteger,
-  predicate: isInteger,
-  represent: {
-    binary:      function (obj) { return obj >= 0 ? '0b' + obj.toString(2) : '-0b' + obj.toString(2).slice(1); },
-    octal:       function (obj) { return obj >= 0 ? '0o'  + obj.toString(8) : '-0o'  + obj.toString(8).slice(1); },
-    decimal:     function (obj) { return obj.toString(10); },
-    /* eslint-disable max-len */
-    hexadecimal: function (obj) { return obj >= 0 ? '0x' + obj.toString(16).toUpperCase() :  '-0x' + obj.toString(16).toUpperCase().slice(1); }
-  },
-  defaultStyle: 'decimal',
-  styleAliases: {
-    binary:      [ 2,  'bin' ],
-    octal:       [ 8,  'oct' ],
-    decimal:     [ 10, 'dec' ],
-    hexadecimal: [ 16, 'hex' ]
-  }
-});
-
-var YAML_FLOAT_PATTERN = new RegExp(
-  // 2.5e4, 2.5 and integers
-  '^(?:[-+]?(?:[0-9][0-9_]*)(?:\\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?' +
-  // .2e4, .2
-  // special case, seems not from spec
-  '|\\.[0-9_]+(?:[eE][-+]?[0-9]+)?' +
-  // .inf
-  '|[-+]?\\.(?:inf|Inf|INF)' +
-  // .nan
-  '|\\.(?:nan|NaN|NAN))$');
-
-function resolveYamlFloat(data) {
-  if (data === null) return false;
-
-  if (!YAML_FLOAT_PATTERN.test(data) ||
-      // Quick hack to not allow integers end with `_`
-      // Probably should update regexp & check speed
-      data[data.length - 1] === '_') {
-    return false;
-  }
-
-  return true;
-}
-
-function constructYamlFloat(data) {
-  var value, sign;
-
-  value  = data.replace(/_/g, '').toLowerCase();
-  sign   = value[0] === '-' ? -1 : 1;
-
-  if ('+-'.indexOf(value[0]) >= 0) {
-    value = value.slice(1);
-  }
-
-  if (value === '.inf') {
-    return (sign === 1) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-
-  } else if (value === '.nan') {
-    return NaN;
-  }
-  return sign * parseFloat(value, 10);
-}
-
-
-var SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
-
-function representYamlFloat(object, style) {
-  var res;
-
-  if (isNaN(object)) {
-    switch (style) {
-      case 'lowercase': return '.nan';
-      case 'uppercase': return '.NAN';
-      case 'camelcase': return '.NaN';
-    }
-  } else if (Number.POSITIVE_INFINITY === object) {
-    switch (style) {
-      case 'lowercase': return '.inf';
-      case 'uppercase': return '.INF';
-      case 'camelcase': return '.Inf';
-    }
-  } else if (Number.NEGATIVE_INFINITY === object) {
-    switch (style) {
-      case 'lowercase': return '-.inf';
-      case 'uppercase': return '-.INF';
-      case 'camelcase': return '-.Inf';
-    }
-  } else if (common.isNegativeZero(object)) {
-    return '-0.0';
-  }
-
-  res = object.toString(10);
-
-  // JS stringifier can build scientific format without dots: 5e-100,
-  // while YAML requres dot: 5.e-100. Fix it with simple hack
-
-  return SCIENTIFIC_WITHOUT_DOT.test(res) ? res.replace('e', '.e') : res;
-}
-
-function isFloat(object) {
-  return (Object.prototype.toString.call(object) === '[object Number]') &&
-         (object % 1 !== 0 || common.isNegativeZero(object));
-}
-
-var js_yaml_float = new type('tag:yaml.org,2002:float', {
-  kind: 'scalar',
-  resolve: resolveYamlFloat,
-  construct: constructYamlFloat,
-  predicate: isFloat,
-  represent: representYamlFloat,
-  defaultStyle: 'lowercase'
-});
-
-var json = failsafe.extend({
-  implicit: [
-    _null,
-    bool,
-    js_yaml_int,
-    js_yaml_float
-  ]
-});
-
-var core = json;
-
-var YAML_DATE_REGEXP = new RegExp(
-  '^([0-9][0-9][0-9][0-9])'          + // [1] year
-  '-([0-9][0-9])'                    + // [2] month
-  '-([0-9][0-9])$');                   // [3] day
-
-var YAML_TIMESTAMP_REGEXP = new RegExp(
-  '^([0-9][0-9][0-9][0-9])'          + // [1] year
-  '-([0-9][0-9]?)'                   + // [2] month
-  '-([0-9][0-9]?)'                   + // [3] day
-  '(?:[Tt]|[ \\t]+)'                 + // ...
-  '([0-9][0-9]?)'                    + // [4] hour
-  ':([0-9][0-9])'                    + // [5] minute
-  ':([0-9][0-9])'                    + // [6] second
-  '(?:\\.([0-9]*))?'                 + // [7] fraction
-  '(?:[ \\t]*(Z|([-+])([0-9][0-9]?)' + // [8] tz [9] tz_sign [10] tz_hour
-  '(?::([0-9][0-9]))?))?$');           // [11] tz_minute
-
-function resolveYamlTimestamp(data) {
-  if (data === null) return false;
-  if (YAML_DATE_REGEXP.exec(data) !== null) return true;
-  if (YAML_TIMESTAMP_REGEXP.exec(data) !== null) return true;
-  return false;
-}
-
-function constructYamlTimestamp(data) {
-  var match, year, month, day, hour, minute, second, fraction = 0,
-      delta = null, tz_hour, tz_minute, date;
-
-  match = YAML_DATE_REGEXP.exec(data);
-  if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(data);
-
-  if (match === null) throw new Error('Date resolve error');
-
-  // match: [1] year [2] month [3] day
-
-  year = +(match[1]);
-  month = +(match[2]) - 1; // JS month starts with 0
-  day = +(match[3]);
-
-  if (!match[4]) { // no hour
-    return new Date(Date.UTC(year, month, day));
-  }
-
-  // match: [4] hour [5] minute [6] second [7] fraction
-
-  hour = +(match[4]);
-  minute = +(match[5]);
-  second = +(match[6]);
-
-  if (match[7]) {
-    fraction = match[7].slice(0, 3);
-    while (fraction.length < 3) { // milli-seconds
-      fraction += '0';
-    }
-    fraction = +fraction;
-  }
-
-  // match: [8] tz [9] tz_sign [10] tz_hour [11] tz_minute
-
-  if (match[9]) {
-    tz_hour = +(match[10]);
-    tz_minute = +(match[11] || 0);
-    delta = (tz_hour * 60 + tz_minute) * 60000; // delta in mili-seconds
-    if (match[9] === '-') delta = -delta;
-  }
-
-  date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-
-  if (delta) date.setTime(date.getTime() - delta);
-
-  return date;
-}
-
-function representYamlTimestamp(object /*, style*/) {
-  return object.toISOString();
-}
-
-var timestamp = new type('tag:yaml.org,2002:timestamp', {
-  kind: 'scalar',
-  resolve: resolveYamlTimestamp,
-  construct: constructYamlTimestamp,
-  instanceOf: Date,
-  represent: representYamlTimestamp
-});
-
-function resolveYamlMerge(data) {
-  return data === '<<' || data === null;
-}
-
-var merge = new type('tag:yaml.org,2002:merge', {
-  kind: 'scalar',
-  resolve: resolveYamlMerge
-});
-
-/*eslint-disable no-bitwise*/
-
-
-
-
-
-// [ 64, 65, 66 ] -> [ padding, CR, LF ]
-var BASE64_MAP = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n\r';
-
-
-function resolveYamlBinary(data) {
-  if (data === null) return false;
-
-  var code, idx, bitlen = 0, max = data.length, map = BASE64_MAP;
-
-  // Convert one by one.
-  for (idx = 0; idx < max; idx++) {
-    code = map.indexOf(data.charAt(idx));
-
-    // Skip CR/LF
-    if (code > 64) continue;
-
-    // Fail on illegal characters
-    if (code < 0) return false;
-
-    bitlen += 6;
-  }
-
-  // If there are any bits left, source was corrupted
-  return (bitlen % 8) === 0;
-}
-
-function constructYamlBinary(data) {
-  var idx, tailbits,
-      input = data.replace(/[\r\n=]/g, ''), // remove CR/LF & padding to simplify scan
-      max = input.length,
-      map = BASE64_MAP,
-      bits = 0,
-      result = [];
-
-  // Collect by 6*4 bits (3 bytes)
-
-  for (idx = 0; idx < max; idx++) {
-    if ((idx % 4 === 0) && idx) {
-      result.push((bits >> 16) & 0xFF);
-      result.push((bits >> 8) & 0xFF);
-      result.push(bits & 0xFF);
-    }
-
-    bits = (bits << 6) | map.indexOf(input.charAt(idx));
-  }
-
-  // Dump tail
-
-  tailbits = (max % 4) * 6;
-
-  if (tailbits === 0) {
-    result.push((bits >> 16) & 0xFF);
-    result.push((bits >> 8) & 0xFF);
-    result.push(bits & 0xFF);
-  } else if (tailbits === 18) {
-    result.push((bits >> 10) & 0xFF);
-    result.push((bits >> 2) & 0xFF);
-  } else if (tailbits === 12) {
-    result.push((bits >> 4) & 0xFF);
-  }
-
-  return new Uint8Array(result);
-}
-
-function representYamlBinary(object /*, style*/) {
-  var result = '', bits = 0, idx, tail,
-      max = object.length,
-      map = BASE64_MAP;
-
-  // Convert every three bytes to 4 ASCII characters.
-
-  for (idx = 0; idx < max; idx++) {
-    if ((idx % 3 === 0) && idx) {
-      result += map[(bits >> 18) & 0x3F];
-      result += map[(bits >> 12) & 0x3F];
-      result += map[(bits >> 6) & 0x3F];
-      result += map[bits & 0x3F];
-    }
-
-    bits = (bits << 8) + object[idx];
-  }
-
-  // Dump tail
-
-  tail = max % 3;
-
-  if (tail === 0) {
-    result += map[(bits >> 18) & 0x3F];
-    result += map[(bits >> 12) & 0x3F];
-    result += map[(bits >> 6) & 0x3F];
-    result += map[bits & 0x3F];
-  } else if (tail === 2) {
-    result += map[(bits >> 10) & 0x3F];
-    result += map[(bits >> 4) & 0x3F];
-    result += map[(bits << 2) & 0x3F];
-    result += map[64];
-  } else if (tail === 1) {
-    result += map[(bits >> 2) & 0x3F];
-    result += map[(bits << 4) & 0x3F];
-    result += map[64];
-    result += map[64];
-  }
-
-  return result;
-}
-
-function isBinary(obj) {
-  return Object.prototype.toString.call(obj) ===  '[object Uint8Array]';
-}
-
-var binary = new type('tag:yaml.org,2002:binary', {
-  kind: 'scalar',
-  resolve: resolveYamlBinary,
-  construct: constructYamlBinary,
-  predicate: isBinary,
-  represent: representYamlBinary
-});
-
-var _hasOwnProperty$3 = Object.prototype.hasOwnProperty;
-var _toString$2       = Object.prototype.toString;
-
-function resolveYamlOmap(data) {
-  if (data === null) return true;
-
-  var objectKeys = [], index, length, pair, pairKey, pairHasKey,
-      object = data;
-
-  for (index = 0, length = object.length; index < length; index += 1) {
-    pair = object[index];
-    pairHasKey = false;
-
-    if (_toString$2.call(pair) !== '[object Object]') return false;
-
-    for (pairKey in pair) {
-      if (_hasOwnProperty$3.call(pair, pairKey)) {
-        if (!pairHasKey) pairHasKey = true;
-        else return false;
-      }
-    }
-
-    if (!pairHasKey) return false;
-
-    if (objectKeys.indexOf(pairKey) === -1) objectKeys.push(pairKey);
-    else return false;
-  }
-
-  return true;
-}
-
-function constructYamlOmap(data) {
-  return data !== null ? data : [];
-}
-
-var omap = new type('tag:yaml.org,2002:omap', {
-  kind: 'sequence',
-  resolve: resolveYamlOmap,
-  construct: constructYamlOmap
-});
-
-var _toString$1 = Object.prototype.toString;
-
-function resolveYamlPairs(data) {
-  if (data === null) return true;
-
-  var index, length, pair, keys, result,
-      object = data;
-
-  result = new Array(object.length);
-
-  for (index = 0, length = object.length; index < length; index += 1) {
-    pair = object[index];
-
-    if (_toString$1.call(pair) !== '[object Object]') return false;
-
-    keys = Object.keys(pair);
-
-    if (keys.length !== 1) return false;
-
-    result[index] = [ keys[0], pair[keys[0]] ];
-  }
-
-  return true;
-}
-
-function constructYamlPairs(data) {
-  if (data === null) return [];
-
-  var index, length, pair, keys, result,
-      object = data;
-
-  result = new Array(object.length);
-
-  for (index = 0, length = object.length; index < length; index += 1) {
-    pair = object[index];
-
-    keys = Object.keys(pair);
-
-    result[index] = [ keys[0], pair[keys[0]] ];
-  }
-
-  return result;
-}
-
-var pairs = new type('tag:yaml.org,2002:pairs', {
-  kind: 'sequence',
-  resolve: resolveYamlPairs,
-  construct: constructYamlPairs
-});
-
-var _hasOwnProperty$2 = Object.prototype.hasOwnProperty;
-
-function resolveYamlSet(data) {
-  if (data === null) return true;
-
-  var key, object = data;
-
-  for (key in object) {
-    if (_hasOwnProperty$2.call(object, key)) {
-      if (object[key] !== null) return false;
-    }
-  }
-
-  return true;
-}
-
-function constructYamlSet(data) {
-  return data !== null ? data : {};
-}
-
-var set = new type('tag:yaml.org,2002:set', {
-  kind: 'mapping',
-  resolve: resolveYamlSet,
-  construct: constructYamlSet
-});
-
-var _default = core.extend({
-  implicit: [
-    timestamp,
-    merge
-  ],
-  explicit: [
-    binary,
-    omap,
-    pairs,
-    set
-  ]
-});
-
-/*eslint-disable max-len,no-use-before-define*/
-
-
-
-
-
-
-
-var _hasOwnProperty$1 = Object.prototype.hasOwnProperty;
-
-
-var CONTEXT_FLOW_IN   = 1;
-var CONTEXT_FLOW_OUT  = 2;
-var CONTEXT_BLOCK_IN  = 3;
-var CONTEXT_BLOCK_OUT = 4;
-
-
-var CHOMPING_CLIP  = 1;
-var CHOMPING_STRIP = 2;
-var CHOMPING_KEEP  = 3;
-
-
-var PATTERN_NON_PRINTABLE         = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-var PATTERN_NON_ASCII_LINE_BREAKS = /[\x85\u2028\u2029]/;
-var PATTERN_FLOW_INDICATORS       = /[,\[\]\{\}]/;
-var PATTERN_TAG_HANDLE            = /^(?:!|!!|![a-z\-]+!)$/i;
-var PATTERN_TAG_URI               = /^(?:!|[^,\[\]\{\}])(?:%[0-9a-f]{2}|[0-9a-z\-#;\/\?:@&=\+\$,_\.!~\*'\(\)\[\]])*$/i;
-
-
-function _class(obj) { return Object.prototype.toString.call(obj); }
-
-function is_EOL(c) {
-  return (c === 0x0A/* LF */) || (c === 0x0D/* CR */);
-}
-
-function is_WHITE_SPACE(c) {
-  return (c === 0x09/* Tab */) || (c === 0x20/* Space */);
-}
-
-function is_WS_OR_EOL(c) {
-  return (c === 0x09/* Tab */) ||
-         (c === 0x20/* Space */) ||
-         (c === 0x0A/* LF */) ||
-         (c === 0x0D/* CR */);
-}
-
-function is_FLOW_INDICATOR(c) {
-  return c === 0x2C/* , */ ||
-         c === 0x5B/* [ */ ||
-         c === 0x5D/* ] */ ||
-         c === 0x7B/* { */ ||
-         c === 0x7D/* } */;
-}
-
-function fromHexCode(c) {
-  var lc;
-
-  if ((0x30/* 0 */ <= c) && (c <= 0x39/* 9 */)) {
-    return c - 0x30;
-  }
-
-  /*eslint-disable no-bitwise*/
-  lc = c | 0x20;
-
-  if ((0x61/* a */ <= lc) && (lc <= 0x66/* f */)) {
-    return lc - 0x61 + 10;
-  }
-
-  return -1;
-}
-
-function escapedHexLen(c) {
-  if (c === 0x78/* x */) { return 2; }
-  if (c === 0x75/* u */) { return 4; }
-  if (c === 0x55/* U */) { return 8; }
-  return 0;
-}
-
-function fromDecimalCode(c) {
-  if ((0x30/* 0 */ <= c) && (c <= 0x39/* 9 */)) {
-    return c - 0x30;
-  }
-
-  return -1;
-}
-
-function simpleEscapeSequence(c) {
-  /* eslint-disable indent */
-  return (c === 0x30/* 0 */) ? '\x00' :
-        (c === 0x61/* a */) ? '\x07' :
-        (c === 0x62/* b */) ? '\x08' :
-        (c === 0x74/* t */) ? '\x09' :
-        (c === 0x09/* Tab */) ? '\x09' :
-        (c === 0x6E/* n */) ? '\x0A' :
-        (c === 0x76/* v */) ? '\x0B' :
-        (c === 0x66/* f */) ? '\x0C' :
-        (c === 0x72/* r */) ? '\x0D' :
-        (c === 0x65/* e */) ? '\x1B' :
-        (c === 0x20/* Space */) ? ' ' :
-        (c === 0x22/* " */) ? '\x22' :
-        (c === 0x2F/* / */) ? '/' :
-        (c === 0x5C/* \ */) ? '\x5C' :
-        (c === 0x4E/* N */) ? '\x85' :
-        (c === 0x5F/* _ */) ? '\xA0' :
-        (c === 0x4C/* L */) ? '\u2028' :
-        (c === 0x50/* P */) ? '\u2029' : '';
-}
-
-function charFromCodepoint(c) {
-  if (c <= 0xFFFF) {
-    return String.fromCharCode(c);
-  }
-  // Encode UTF-16 surrogate pair
-  // https://en.wikipedia.org/wiki/UTF-16#Code_points_U.2B010000_to_U.2B10FFFF
-  return String.fromCharCode(
-    ((c - 0x010000) >> 10) + 0xD800,
-    ((c - 0x010000) & 0x03FF) + 0xDC00
-  );
-}
-
-// set a property of a literal object, while protecting against prototype pollution,
-// see https://github.com/nodeca/js-yaml/issues/164 for more details
-function setProperty(object, key, value) {
-  // used for this specific key only because Object.defineProperty is slow
-  if (key === '__proto__') {
-    Object.defineProperty(object, key, {
-      configurable: true,
-      enumerable: true,
-      writable: true,
-      value: value
-    });
-  } else {
-    object[key] = value;
-  }
-}
-
-var simpleEscapeCheck = new Array(256); // integer, for fast access
-var simpleEscapeMap = new Array(256);
-for (var i = 0; i < 256; i++) {
-  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
-  simpleEscapeMap[i] = simpleEscapeSequence(i);
-}
-
-
-function State$1(input, options) {
-  this.input = input;
-
-  this.filename  = options['filename']  || null;
-  this.schema    = options['schema']    || _default;
-  this.onWarning = options['onWarning'] || null;
-  // (Hidden) Remove? makes the loader to expect YAML 1.1 documents
-  // if such documents have no explicit %YAML directive
-  this.legacy    = options['legacy']    || false;
-
-  this.json      = options['json']      || false;
-  this.listener  = options['listener']  || null;
-
-  this.implicitTypes = this.schema.compiledImplicit;
-  this.typeMap       = this.schema.compiledTypeMap;
-
-  this.length     = input.length;
-  this.position   = 0;
-  this.line       = 0;
-  this.lineStart  = 0;
-  this.lineIndent = 0;
-
-  // position of first leading tab in the current line,
-  // used to make sure there are no tabs in the indentation
-  this.firstTabInLine = -1;
-
-  this.documents = [];
-
-  /*
-  this.version;
-  this.checkLineBreaks;
-  this.tagMap;
-  this.anchorMap;
-  this.tag;
-  this.anchor;
-  this.kind;
-  this.result;*/
-
-}
-
-
-function generateError(state, message) {
-  var mark = {
-    name:     state.filename,
-    buffer:   state.input.slice(0, -1), // omit trailing \0
-    position: state.position,
-    line:     state.line,
-    column:   state.position - state.lineStart
-  };
-
-  mark.snippet = snippet(mark);
-
-  return new exception(message, mark);
-}
-
-function throwError(state, message) {
-  throw generateError(state, message);
-}
-
-function throwWarning(state, message) {
-  if (state.onWarning) {
-    state.onWarning.call(null, generateError(state, message));
-  }
-}
-
-
-var directiveHandlers = {
-
-  YAML: function handleYamlDirective(state, name, args) {
-
-    var match, major, minor;
-
-    if (state.version !== null) {
-      throwError(state, 'duplication of %YAML directive');
-    }
-
-    if (args.length !== 1) {
-      throwError(state, 'YAML directive accepts exactly one argument');
-    }
-
-    match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
-
-    if (match === null) {
-      throwError(state, 'ill-formed argument of the YAML directive');
-    }
-
-    major = parseInt(match[1], 10);
-    minor = parseInt(match[2], 10);
-
-    if (major !== 1) {
-      throwError(state, 'unacceptable YAML version of the document');
-    }
-
-    state.version = args[0];
-    state.checkLineBreaks = (minor < 2);
-
-    if (minor !== 1 && minor !== 2) {
-      throwWarning(state, 'unsupported YAML version of the document');
-    }
-  },
-
-  TAG: function handleTagDirective(state, name, args) {
-
-    var handle, prefix;
-
-    if (args.length !== 2) {
-      throwError(state, 'TAG directive accepts exactly two arguments');
-    }
-
-    handle = args[0];
-    prefix = args[1];
-
-    if (!PATTERN_TAG_HANDLE.test(handle)) {
-      throwError(state, 'ill-formed tag handle (first argument) of the TAG directive');
-    }
-
-    if (_hasOwnProperty$1.call(state.tagMap, handle)) {
-      throwError(state, 'there is a previously declared suffix for "' + handle + '" tag handle');
-    }
-
-    if (!PATTERN_TAG_URI.test(prefix)) {
-      throwError(state, 'ill-formed tag prefix (second argument) of the TAG directive');
-    }
-
-    try {
-      prefix = decodeURIComponent(prefix);
-    } catch (err) {
-      throwError(state, 'tag prefix is malformed: ' + prefix);
-    }
-
-    state.tagMap[handle] = prefix;
-  }
-};
-
-
-function captureSegment(state, start, end, checkJson) {
-  var _position, _length, _character, _result;
-
-  if (start < end) {
-    _result = state.input.slice(start, end);
-
-    if (checkJson) {
-      for (_position = 0, _length = _result.length; _position < _length; _position += 1) {
-        _character = _result.charCodeAt(_position);
-        if (!(_character === 0x09 ||
-              (0x20 <= _character && _character <= 0x10FFFF))) {
-          throwError(state, 'expected valid JSON character');
-        }
-      }
-    } else if (PATTERN_NON_PRINTABLE.test(_result)) {
-      throwError(state, 'the stream contains non-printable characters');
-    }
-
-    state.result += _result;
-  }
-}
-
-function mergeMappings(state, destination, source, overridableKeys) {
-  var sourceKeys, key, index, quantity;
-
-  if (!common.isObject(source)) {
-    throwError(state, 'cannot merge mappings; the provided source object is unacceptable');
-  }
-
-  sourceKeys = Object.keys(source);
-
-  for (index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
-    key = sourceKeys[index];
-
-    if (!_hasOwnProperty$1.call(destination, key)) {
-      setProperty(destination, key, source[key]);
-      overridableKeys[key] = true;
-    }
-  }
-}
-
-function storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode,
-  startLine, startLineStart, startPos) {
-
-  var index, quantity;
-
-  // The output is a plain object here, so keys can only be strings.
-  // We need to convert keyNode to a string, but doing so can hang the process
-  // (deeply nested arrays that explode exponentially using aliases).
-  if (Array.isArray(keyNode)) {
-    keyNode = Array.prototype.slice.call(keyNode);
-
-    for (index = 0, quantity = keyNode.length; index < quantity; index += 1) {
-      if (Array.isArray(keyNode[index])) {
-        throwError(state, 'nested arrays are not supported inside keys');
-      }
-
-      if (typeof keyNode === 'object' && _class(keyNode[index]) === '[object Object]') {
-        keyNode[index] = '[object Object]';
-      }
-    }
-  }
-
-  // Avoid code execution in load() via toString property
-  // (still use its own toString for arrays, timestamps,
-  // and whatever user schema extensions happen to have @@toStringTag)
-  if (typeof keyNode === 'object' && _class(keyNode) === '[object Object]') {
-    keyNode = '[object Object]';
-  }
-
-
-  keyNode = String(keyNode);
-
-  if (_result === null) {
-    _result = {};
-  }
-
-  if (keyTag === 'tag:yaml.org,2002:merge') {
-    if (Array.isArray(valueNode)) {
-      for (index = 0, quantity = valueNode.length; index < quantity; index += 1) {
-        mergeMappings(state, _result, valueNode[index], overridableKeys);
-      }
-    } else {
-      mergeMappings(state, _result, valueNode, overridableKeys);
-    }
-  } else {
-    if (!state.json &&
-        !_hasOwnProperty$1.call(overridableKeys, keyNode) &&
-        _hasOwnProperty$1.call(_result, keyNode)) {
-      state.line = startLine || state.line;
-      state.lineStart = startLineStart || state.lineStart;
-      state.position = startPos || state.position;
-      throwError(state, 'duplicated mapping key');
-    }
-
-    setProperty(_result, keyNode, valueNode);
-    delete overridableKeys[keyNode];
-  }
-
-  return _result;
-}
-
-function readLineBreak(state) {
-  var ch;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (ch === 0x0A/* LF */) {
-    state.position++;
-  } else if (ch === 0x0D/* CR */) {
-    state.position++;
-    if (state.input.charCodeAt(state.position) === 0x0A/* LF */) {
-      state.position++;
-    }
-  } else {
-    throwError(state, 'a line break is expected');
-  }
-
-  state.line += 1;
-  state.lineStart = state.position;
-  state.firstTabInLine = -1;
-}
-
-function skipSeparationSpace(state, allowComments, checkIndent) {
-  var lineBreaks = 0,
-      ch = state.input.charCodeAt(state.position);
-
-  while (ch !== 0) {
-    while (is_WHITE_SPACE(ch)) {
-      if (ch === 0x09/* Tab */ && state.firstTabInLine === -1) {
-        state.firstTabInLine = state.position;
-      }
-      ch = state.input.charCodeAt(++state.position);
-    }
-
-    if (allowComments && ch === 0x23/* # */) {
-      do {
-        ch = state.input.charCodeAt(++state.position);
-      } while (ch !== 0x0A/* LF */ && ch !== 0x0D/* CR */ && ch !== 0);
-    }
-
-    if (is_EOL(ch)) {
-      readLineBreak(state);
-
-      ch = state.input.charCodeAt(state.position);
-      lineBreaks++;
-      state.lineIndent = 0;
-
-      while (ch === 0x20/* Space */) {
-        state.lineIndent++;
-        ch = state.input.charCodeAt(++state.position);
-      }
-    } else {
-      break;
-    }
-  }
-
-  if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
-    throwWarning(state, 'deficient indentation');
-  }
-
-  return lineBreaks;
-}
-
-function testDocumentSeparator(state) {
-  var _position = state.position,
-      ch;
-
-  ch = state.input.charCodeAt(_position);
-
-  // Condition state.position === state.lineStart is tested
-  // in parent on each call, for efficiency. No needs to test here again.
-  if ((ch === 0x2D/* - */ || ch === 0x2E/* . */) &&
-      ch === state.input.charCodeAt(_position + 1) &&
-      ch === state.input.charCodeAt(_position + 2)) {
-
-    _position += 3;
-
-    ch = state.input.charCodeAt(_position);
-
-    if (ch === 0 || is_WS_OR_EOL(ch)) {
-      return true;
-    }
-  }
-
-  return false;
-}
-
-function writeFoldedLines(state, count) {
-  if (count === 1) {
-    state.result += ' ';
-  } else if (count > 1) {
-    state.result += common.repeat('\n', count - 1);
-  }
-}
-
-
-function readPlainScalar(state, nodeIndent, withinFlowCollection) {
-  var preceding,
-      following,
-      captureStart,
-      captureEnd,
-      hasPendingContent,
-      _line,
-      _lineStart,
-      _lineIndent,
-      _kind = state.kind,
-      _result = state.result,
-      ch;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (is_WS_OR_EOL(ch)      ||
-      is_FLOW_INDICATOR(ch) ||
-      ch === 0x23/* # */    ||
-      ch === 0x26/* & */    ||
-      ch === 0x2A/* * */    ||
-      ch === 0x21/* ! */    ||
-      ch === 0x7C/* | */    ||
-      ch === 0x3E/* > */    ||
-      ch === 0x27/* ' */    ||
-      ch === 0x22/* " */    ||
-      ch === 0x25/* % */    ||
-      ch === 0x40/* @ */    ||
-      ch === 0x60/* ` */) {
-    return false;
-  }
-
-  if (ch === 0x3F/* ? */ || ch === 0x2D/* - */) {
-    following = state.input.charCodeAt(state.position + 1);
-
-    if (is_WS_OR_EOL(following) ||
-        withinFlowCollection && is_FLOW_INDICATOR(following)) {
-      return false;
-    }
-  }
-
-  state.kind = 'scalar';
-  state.result = '';
-  captureStart = captureEnd = state.position;
-  hasPendingContent = false;
-
-  while (ch !== 0) {
-    if (ch === 0x3A/* : */) {
-      following = state.input.charCodeAt(state.position + 1);
-
-      if (is_WS_OR_EOL(following) ||
-          withinFlowCollection && is_FLOW_INDICATOR(following)) {
-        break;
-      }
-
-    } else if (ch === 0x23/* # */) {
-      preceding = state.input.charCodeAt(state.position - 1);
-
-      if (is_WS_OR_EOL(preceding)) {
-        break;
-      }
-
-    } else if ((state.position === state.lineStart && testDocumentSeparator(state)) ||
-               withinFlowCollection && is_FLOW_INDICATOR(ch)) {
-      break;
-
-    } else if (is_EOL(ch)) {
-      _line = state.line;
-      _lineStart = state.lineStart;
-      _lineIndent = state.lineIndent;
-      skipSeparationSpace(state, false, -1);
-
-      if (state.lineIndent >= nodeIndent) {
-        hasPendingContent = true;
-        ch = state.input.charCodeAt(state.position);
-        continue;
-      } else {
-        state.position = captureEnd;
-        state.line = _line;
-        state.lineStart = _lineStart;
-        state.lineIndent = _lineIndent;
-        break;
-      }
-    }
-
-    if (hasPendingContent) {
-      captureSegment(state, captureStart, captureEnd, false);
-      writeFoldedLines(state, state.line - _line);
-      captureStart = captureEnd = state.position;
-      hasPendingContent = false;
-    }
-
-    if (!is_WHITE_SPACE(ch)) {
-      captureEnd = state.position + 1;
-    }
-
-    ch = state.input.charCodeAt(++state.position);
-  }
-
-  captureSegment(state, captureStart, captureEnd, false);
-
-  if (state.result) {
-    return true;
-  }
-
-  state.kind = _kind;
-  state.result = _result;
-  return false;
-}
-
-function readSingleQuotedScalar(state, nodeIndent) {
-  var ch,
-      captureStart, captureEnd;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (ch !== 0x27/* ' */) {
-    return false;
-  }
-
-  state.kind = 'scalar';
-  state.result = '';
-  state.position++;
-  captureStart = captureEnd = state.position;
-
-  while ((ch = state.input.charCodeAt(state.position)) !== 0) {
-    if (ch === 0x27/* ' */) {
-      captureSegment(state, captureStart, state.position, true);
-      ch = state.input.charCodeAt(++state.position);
-
-      if (ch === 0x27/* ' */) {
-        captureStart = state.position;
-        state.position++;
-        captureEnd = state.position;
-      } else {
-        return true;
-      }
-
-    } else if (is_EOL(ch)) {
-      captureSegment(state, captureStart, captureEnd, true);
-      writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
-      captureStart = captureEnd = state.position;
-
-    } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
-      throwError(state, 'unexpected end of the document within a single quoted scalar');
-
-    } else {
-      state.position++;
-      captureEnd = state.position;
-    }
-  }
-
-  throwError(state, 'unexpected end of the stream within a single quoted scalar');
-}
-
-function readDoubleQuotedScalar(state, nodeIndent) {
-  var captureStart,
-      captureEnd,
-      hexLength,
-      hexResult,
-      tmp,
-      ch;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (ch !== 0x22/* " */) {
-    return false;
-  }
-
-  state.kind = 'scalar';
-  state.result = '';
-  state.position++;
-  captureStart = captureEnd = state.position;
-
-  while ((ch = state.input.charCodeAt(state.position)) !== 0) {
-    if (ch === 0x22/* " */) {
-      captureSegment(state, captureStart, state.position, true);
-      state.position++;
-      return true;
-
-    } else if (ch === 0x5C/* \ */) {
-      captureSegment(state, captureStart, state.position, true);
-      ch = state.input.charCodeAt(++state.position);
-
-      if (is_EOL(ch)) {
-        skipSeparationSpace(state, false, nodeIndent);
-
-        // TODO: rework to inline fn with no type cast?
-      } else if (ch < 256 && simpleEscapeCheck[ch]) {
-        state.result += simpleEscapeMap[ch];
-        state.position++;
-
-      } else if ((tmp = escapedHexLen(ch)) > 0) {
-        hexLength = tmp;
-        hexResult = 0;
-
-        for (; hexLength > 0; hexLength--) {
-          ch = state.input.charCodeAt(++state.position);
-
-          if ((tmp = fromHexCode(ch)) >= 0) {
-            hexResult = (hexResult << 4) + tmp;
-
-          } else {
-            throwError(state, 'expected hexadecimal character');
-          }
-        }
-
-        state.result += charFromCodepoint(hexResult);
-
-        state.position++;
-
-      } else {
-        throwError(state, 'unknown escape sequence');
-      }
-
-      captureStart = captureEnd = state.position;
-
-    } else if (is_EOL(ch)) {
-      captureSegment(state, captureStart, captureEnd, true);
-      writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
-      captureStart = captureEnd = state.position;
-
-    } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
-      throwError(state, 'unexpected end of the document within a double quoted scalar');
-
-    } else {
-      state.position++;
-      captureEnd = state.position;
-    }
-  }
-
-  throwError(state, 'unexpected end of the stream within a double quoted scalar');
-}
-
-function readFlowCollection(state, nodeIndent) {
-  var readNext = true,
-      _line,
-      _lineStart,
-      _pos,
-      _tag     = state.tag,
-      _result,
-      _anchor  = state.anchor,
-      following,
-      terminator,
-      isPair,
-      isExplicitPair,
-      isMapping,
-      overridableKeys = Object.create(null),
-      keyNode,
-      keyTag,
-      valueNode,
-      ch;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (ch === 0x5B/* [ */) {
-    terminator = 0x5D;/* ] */
-    isMapping = false;
-    _result = [];
-  } else if (ch === 0x7B/* { */) {
-    terminator = 0x7D;/* } */
-    isMapping = true;
-    _result = {};
-  } else {
-    return false;
-  }
-
-  if (state.anchor !== null) {
-    state.anchorMap[state.anchor] = _result;
-  }
-
-  ch = state.input.charCodeAt(++state.position);
-
-  while (ch !== 0) {
-    skipSeparationSpace(state, true, nodeIndent);
-
-    ch = state.input.charCodeAt(state.position);
-
-    if (ch === terminator) {
-      state.position++;
-      state.tag = _tag;
-      state.anchor = _anchor;
-      state.kind = isMapping ? 'mapping' : 'sequence';
-      state.result = _result;
-      return true;
-    } else if (!readNext) {
-      throwError(state, 'missed comma between flow collection entries');
-    } else if (ch === 0x2C/* , */) {
-      // "flow collection entries can never be completely empty", as per YAML 1.2, section 7.4
-      throwError(state, "expected the node content, but found ','");
-    }
-
-    keyTag = keyNode = valueNode = null;
-    isPair = isExplicitPair = false;
-
-    if (ch === 0x3F/* ? */) {
-      following = state.input.charCodeAt(state.position + 1);
-
-      if (is_WS_OR_EOL(following)) {
-        isPair = isExplicitPair = true;
-        state.position++;
-        skipSeparationSpace(state, true, nodeIndent);
-      }
-    }
-
-    _line = state.line; // Save the current line.
-    _lineStart = state.lineStart;
-    _pos = state.position;
-    composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-    keyTag = state.tag;
-    keyNode = state.result;
-    skipSeparationSpace(state, true, nodeIndent);
-
-    ch = state.input.charCodeAt(state.position);
-
-    if ((isExplicitPair || state.line === _line) && ch === 0x3A/* : */) {
-      isPair = true;
-      ch = state.input.charCodeAt(++state.position);
-      skipSeparationSpace(state, true, nodeIndent);
-      composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-      valueNode = state.result;
-    }
-
-    if (isMapping) {
-      storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
-    } else if (isPair) {
-      _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
-    } else {
-      _result.push(keyNode);
-    }
-
-    skipSeparationSpace(state, true, nodeIndent);
-
-    ch = state.input.charCodeAt(state.position);
-
-    if (ch === 0x2C/* , */) {
-      readNext = true;
-      ch = state.input.charCodeAt(++state.position);
-    } else {
-      readNext = false;
-    }
-  }
-
-  throwError(state, 'unexpected end of the stream within a flow collection');
-}
-
-function readBlockScalar(state, nodeIndent) {
-  var captureStart,
-      folding,
-      chomping       = CHOMPING_CLIP,
-      didReadContent = false,
-      detectedIndent = false,
-      textIndent     = nodeIndent,
-      emptyLines     = 0,
-      atMoreIndented = false,
-      tmp,
-      ch;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (ch === 0x7C/* | */) {
-    folding = false;
-  } else if (ch === 0x3E/* > */) {
-    folding = true;
-  } else {
-    return false;
-  }
-
-  state.kind = 'scalar';
-  state.result = '';
-
-  while (ch !== 0) {
-    ch = state.input.charCodeAt(++state.position);
-
-    if (ch === 0x2B/* + */ || ch === 0x2D/* - */) {
-      if (CHOMPING_CLIP === chomping) {
-        chomping = (ch === 0x2B/* + */) ? CHOMPING_KEEP : CHOMPING_STRIP;
-      } else {
-        throwError(state, 'repeat of a chomping mode identifier');
-      }
-
-    } else if ((tmp = fromDecimalCode(ch)) >= 0) {
-      if (tmp === 0) {
-        throwError(state, 'bad explicit indentation width of a block scalar; it cannot be less than one');
-      } else if (!detectedIndent) {
-        textIndent = nodeIndent + tmp - 1;
-        detectedIndent = true;
-      } else {
-        throwError(state, 'repeat of an indentation width identifier');
-      }
-
-    } else {
-      break;
-    }
-  }
-
-  if (is_WHITE_SPACE(ch)) {
-    do { ch = state.input.charCodeAt(++state.position); }
-    while (is_WHITE_SPACE(ch));
-
-    if (ch === 0x23/* # */) {
-      do { ch = state.input.charCodeAt(++state.position); }
-      while (!is_EOL(ch) && (ch !== 0));
-    }
-  }
-
-  while (ch !== 0) {
-    readLineBreak(state);
-    state.lineIndent = 0;
-
-    ch = state.input.charCodeAt(state.position);
-
-    while ((!detectedIndent || state.lineIndent < textIndent) &&
-           (ch === 0x20/* Space */)) {
-      state.lineIndent++;
-      ch = state.input.charCodeAt(++state.position);
-    }
-
-    if (!detectedIndent && state.lineIndent > textIndent) {
-      textIndent = state.lineIndent;
-    }
-
-    if (is_EOL(ch)) {
-      emptyLines++;
-      continue;
-    }
-
-    // End of the scalar.
-    if (state.lineIndent < textIndent) {
-
-      // Perform the chomping.
-      if (chomping === CHOMPING_KEEP) {
-        state.result += common.repeat('\n', didReadContent ? 1 + emptyLines : emptyLines);
-      } else if (chomping === CHOMPING_CLIP) {
-        if (didReadContent) { // i.e. only if the scalar is not empty.
-          state.result += '\n';
-        }
-      }
-
-      // Break this `while` cycle and go to the funciton's epilogue.
-      break;
-    }
-
-    // Folded style: use fancy rules to handle line breaks.
-    if (folding) {
-
-      // Lines starting with white space characters (more-indented lines) are not folded.
-      if (is_WHITE_SPACE(ch)) {
-        atMoreIndented = true;
-        // except for the first content line (cf. Example 8.1)
-        state.result += common.repeat('\n', didReadContent ? 1 + emptyLines : emptyLines);
-
-      // End of more-indented block.
-      } else if (atMoreIndented) {
-        atMoreIndented = false;
-        state.result += common.repeat('\n', emptyLines + 1);
-
-      // Just one line break - perceive as the same line.
-      } else if (emptyLines === 0) {
-        if (didReadContent) { // i.e. only if we have already read some scalar content.
-          state.result += ' ';
-        }
-
-      // Several line breaks - perceive as different lines.
-      } else {
-        state.result += common.repeat('\n', emptyLines);
-      }
-
-    // Literal style: just add exact number of line breaks between content lines.
-    } else {
-      // Keep all line breaks except the header line break.
-      state.result += common.repeat('\n', didReadContent ? 1 + emptyLines : emptyLines);
-    }
-
-    didReadContent = true;
-    detectedIndent = true;
-    emptyLines = 0;
-    captureStart = state.position;
-
-    while (!is_EOL(ch) && (ch !== 0)) {
-      ch = state.input.charCodeAt(++state.position);
-    }
-
-    captureSegment(state, captureStart, state.position, false);
-  }
-
-  return true;
-}
-
-function readBlockSequence(state, nodeIndent) {
-  var _line,
-      _tag      = state.tag,
-      _anchor   = state.anchor,
-      _result   = [],
-      following,
-      detected  = false,
-      ch;
-
-  // there is a leading tab before this token, so it can't be a block sequence/mapping;
-  // it can still be flow sequence/mapping or a scalar
-  if (state.firstTabInLine !== -1) return false;
-
-  if (state.anchor !== null) {
-    state.anchorMap[state.anchor] = _result;
-  }
-
-  ch = state.input.charCodeAt(state.position);
-
-  while (ch !== 0) {
-    if (state.firstTabInLine !== -1) {
-      state.position = state.firstTabInLine;
-      throwError(state, 'tab characters must not be used in indentation');
-    }
-
-    if (ch !== 0x2D/* - */) {
-      break;
-    }
-
-    following = state.input.charCodeAt(state.position + 1);
-
-    if (!is_WS_OR_EOL(following)) {
-      break;
-    }
-
-    detected = true;
-    state.position++;
-
-    if (skipSeparationSpace(state, true, -1)) {
-      if (state.lineIndent <= nodeIndent) {
-        _result.push(null);
-        ch = state.input.charCodeAt(state.position);
-        continue;
-      }
-    }
-
-    _line = state.line;
-    composeNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
-    _result.push(state.result);
-    skipSeparationSpace(state, true, -1);
-
-    ch = state.input.charCodeAt(state.position);
-
-    if ((state.line === _line || state.lineIndent > nodeIndent) && (ch !== 0)) {
-      throwError(state, 'bad indentation of a sequence entry');
-    } else if (state.lineIndent < nodeIndent) {
-      break;
-    }
-  }
-
-  if (detected) {
-    state.tag = _tag;
-    state.anchor = _anchor;
-    state.kind = 'sequence';
-    state.result = _result;
-    return true;
-  }
-  return false;
-}
-
-function readBlockMapping(state, nodeIndent, flowIndent) {
-  var following,
-      allowCompact,
-      _line,
-      _keyLine,
-      _keyLineStart,
-      _keyPos,
-      _tag          = state.tag,
-      _anchor       = state.anchor,
-      _result       = {},
-      overridableKeys = Object.create(null),
-      keyTag        = null,
-      keyNode       = null,
-      valueNode     = null,
-      atExplicitKey = false,
-      detected      = false,
-      ch;
-
-  // there is a leading tab before this token, so it can't be a block sequence/mapping;
-  // it can still be flow sequence/mapping or a scalar
-  if (state.firstTabInLine !== -1) return false;
-
-  if (state.anchor !== null) {
-    state.anchorMap[state.anchor] = _result;
-  }
-
-  ch = state.input.charCodeAt(state.position);
-
-  while (ch !== 0) {
-    if (!atExplicitKey && state.firstTabInLine !== -1) {
-      state.position = state.firstTabInLine;
-      throwError(state, 'tab characters must not be used in indentation');
-    }
-
-    following = state.input.charCodeAt(state.position + 1);
-    _line = state.line; // Save the current line.
-
-    //
-    // Explicit notation case. There are two separate blocks:
-    // first for the key (denoted by "?") and second for the value (denoted by ":")
-    //
-    if ((ch === 0x3F/* ? */ || ch === 0x3A/* : */) && is_WS_OR_EOL(following)) {
-
-      if (ch === 0x3F/* ? */) {
-        if (atExplicitKey) {
-          storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
-          keyTag = keyNode = valueNode = null;
-        }
-
-        detected = true;
-        atExplicitKey = true;
-        allowCompact = true;
-
-      } else if (atExplicitKey) {
-        // i.e. 0x3A/* : */ === character after the explicit key.
-        atExplicitKey = false;
-        allowCompact = true;
-
-      } else {
-        throwError(state, 'incomplete explicit mapping pair; a key node is missed; or followed by a non-tabulated empty line');
-      }
-
-      state.position += 1;
-      ch = following;
-
-    //
-    // Implicit notation case. Flow-style node as the key first, then ":", and the value.
-    //
-    } else {
-      _keyLine = state.line;
-      _keyLineStart = state.lineStart;
-      _keyPos = state.position;
-
-      if (!composeNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) {
-        // Neither implicit nor explicit notation.
-        // Reading is done. Go to the epilogue.
-        break;
-      }
-
-      if (state.line === _line) {
-        ch = state.input.charCodeAt(state.position);
-
-        while (is_WHITE_SPACE(ch)) {
-          ch = state.input.charCodeAt(++state.position);
-        }
-
-        if (ch === 0x3A/* : */) {
-          ch = state.input.charCodeAt(++state.position);
-
-          if (!is_WS_OR_EOL(ch)) {
-            throwError(state, 'a whitespace character is expected after the key-value separator within a block mapping');
-          }
-
-          if (atExplicitKey) {
-            storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
-            keyTag = keyNode = valueNode = null;
-          }
-
-          detected = true;
-          atExplicitKey = false;
-          allowCompact = false;
-          keyTag = state.tag;
-          keyNode = state.result;
-
-        } else if (detected) {
-          throwError(state, 'can not read an implicit mapping pair; a colon is missed');
-
-        } else {
-          state.tag = _tag;
-          state.anchor = _anchor;
-          return true; // Keep the result of `composeNode`.
-        }
-
-      } else if (detected) {
-        throwError(state, 'can not read a block mapping entry; a multiline key may not be an implicit key');
-
-      } else {
-        state.tag = _tag;
-        state.anchor = _anchor;
-        return true; // Keep the result of `composeNode`.
-      }
-    }
-
-    //
-    // Common reading code for both explicit and implicit notations.
-    //
-    if (state.line === _line || state.lineIndent > nodeIndent) {
-      if (atExplicitKey) {
-        _keyLine = state.line;
-        _keyLineStart = state.lineStart;
-        _keyPos = state.position;
-      }
-
-      if (composeNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, allowCompact)) {
-        if (atExplicitKey) {
-          keyNode = state.result;
-        } else {
-          valueNode = state.result;
-        }
-      }
-
-      if (!atExplicitKey) {
-        storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _keyLine, _keyLineStart, _keyPos);
-        keyTag = keyNode = valueNode = null;
-      }
-
-      skipSeparationSpace(state, true, -1);
-      ch = state.input.charCodeAt(state.position);
-    }
-
-    if ((state.line === _line || state.lineIndent > nodeIndent) && (ch !== 0)) {
-      throwError(state, 'bad indentation of a mapping entry');
-    } else if (state.lineIndent < nodeIndent) {
-      break;
-    }
-  }
-
-  //
-  // Epilogue.
-  //
-
-  // Special case: last mapping's node contains only the key in explicit notation.
-  if (atExplicitKey) {
-    storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
-  }
-
-  // Expose the resulting mapping.
-  if (detected) {
-    state.tag = _tag;
-    state.anchor = _anchor;
-    state.kind = 'mapping';
-    state.result = _result;
-  }
-
-  return detected;
-}
-
-function readTagProperty(state) {
-  var _position,
-      isVerbatim = false,
-      isNamed    = false,
-      tagHandle,
-      tagName,
-      ch;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (ch !== 0x21/* ! */) return false;
-
-  if (state.tag !== null) {
-    throwError(state, 'duplication of a tag property');
-  }
-
-  ch = state.input.charCodeAt(++state.position);
-
-  if (ch === 0x3C/* < */) {
-    isVerbatim = true;
-    ch = state.input.charCodeAt(++state.position);
-
-  } else if (ch === 0x21/* ! */) {
-    isNamed = true;
-    tagHandle = '!!';
-    ch = state.input.charCodeAt(++state.position);
-
-  } else {
-    tagHandle = '!';
-  }
-
-  _position = state.position;
-
-  if (isVerbatim) {
-    do { ch = state.input.charCodeAt(++state.position); }
-    while (ch !== 0 && ch !== 0x3E/* > */);
-
-    if (state.position < state.length) {
-      tagName = state.input.slice(_position, state.position);
-      ch = state.input.charCodeAt(++state.position);
-    } else {
-      throwError(state, 'unexpected end of the stream within a verbatim tag');
-    }
-  } else {
-    while (ch !== 0 && !is_WS_OR_EOL(ch)) {
-
-      if (ch === 0x21/* ! */) {
-        if (!isNamed) {
-          tagHandle = state.input.slice(_position - 1, state.position + 1);
-
-          if (!PATTERN_TAG_HANDLE.test(tagHandle)) {
-            throwError(state, 'named tag handle cannot contain such characters');
-          }
-
-          isNamed = true;
-          _position = state.position + 1;
-        } else {
-          throwError(state, 'tag suffix cannot contain exclamation marks');
-        }
-      }
-
-      ch = state.input.charCodeAt(++state.position);
-    }
-
-    tagName = state.input.slice(_position, state.position);
-
-    if (PATTERN_FLOW_INDICATORS.test(tagName)) {
-      throwError(state, 'tag suffix cannot contain flow indicator characters');
-    }
-  }
-
-  if (tagName && !PATTERN_TAG_URI.test(tagName)) {
-    throwError(state, 'tag name cannot contain such characters: ' + tagName);
-  }
-
-  try {
-    tagName = decodeURIComponent(tagName);
-  } catch (err) {
-    throwError(state, 'tag name is malformed: ' + tagName);
-  }
-
-  if (isVerbatim) {
-    state.tag = tagName;
-
-  } else if (_hasOwnProperty$1.call(state.tagMap, tagHandle)) {
-    state.tag = state.tagMap[tagHandle] + tagName;
-
-  } else if (tagHandle === '!') {
-    state.tag = '!' + tagName;
-
-  } else if (tagHandle === '!!') {
-    state.tag = 'tag:yaml.org,2002:' + tagName;
-
-  } else {
-    throwError(state, 'undeclared tag handle "' + tagHandle + '"');
-  }
-
-  return true;
-}
-
-function readAnchorProperty(state) {
-  var _position,
-      ch;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (ch !== 0x26/* & */) return false;
-
-  if (state.anchor !== null) {
-    throwError(state, 'duplication of an anchor property');
-  }
-
-  ch = state.input.charCodeAt(++state.position);
-  _position = state.position;
-
-  while (ch !== 0 && !is_WS_OR_EOL(ch) && !is_FLOW_INDICATOR(ch)) {
-    ch = state.input.charCodeAt(++state.position);
-  }
-
-  if (state.position === _position) {
-    throwError(state, 'name of an anchor node must contain at least one character');
-  }
-
-  state.anchor = state.input.slice(_position, state.position);
-  return true;
-}
-
-function readAlias(state) {
-  var _position, alias,
-      ch;
-
-  ch = state.input.charCodeAt(state.position);
-
-  if (ch !== 0x2A/* * */) return false;
-
-  ch = state.input.charCodeAt(++state.position);
-  _position = state.position;
-
-  while (ch !== 0 && !is_WS_OR_EOL(ch) && !is_FLOW_INDICATOR(ch)) {
-    ch = state.input.charCodeAt(++state.position);
-  }
-
-  if (state.position === _position) {
-    throwError(state, 'name of an alias node must contain at least one character');
-  }
-
-  alias = state.input.slice(_position, state.position);
-
-  if (!_hasOwnProperty$1.call(state.anchorMap, alias)) {
-    throwError(state, 'unidentified alias "' + alias + '"');
-  }
-
-  state.result = state.anchorMap[alias];
-  skipSeparationSpace(state, true, -1);
-  return true;
-}
-
-function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact) {
-  var allowBlockStyles,
-      allowBlockScalars,
-      allowBlockCollections,
-      indentStatus = 1, // 1: this>parent, 0: this=parent, -1: this<parent
-      atNewLine  = false,
-      hasContent = false,
-      typeIndex,
-      typeQuantity,
-      typeList,
-      type,
-      flowIndent,
-      blockIndent;
-
-  if (state.listener !== null) {
-    state.listener('open', state);
-  }
-
-  state.tag    = null;
-  state.anchor = null;
-  state.kind   = null;
-  state.result = null;
-
-  allowBlockStyles = allowBlockScalars = allowBlockCollections =
-    CONTEXT_BLOCK_OUT === nodeContext ||
-    CONTEXT_BLOCK_IN  === nodeContext;
-
-  if (allowToSeek) {
-    if (skipSeparationSpace(state, true, -1)) {
-      atNewLine = true;
-
-      if (state.lineIndent > parentIndent) {
-        indentStatus = 1;
-      } else if (state.lineIndent === parentIndent) {
-        indentStatus = 0;
-      } else if (state.lineIndent < parentIndent) {
-        indentStatus = -1;
-      }
-    }
-  }
-
-  if (indentStatus === 1) {
-    while (readTagProperty(state) || readAnchorProperty(state)) {
-      if (skipSeparationSpace(state, true, -1)) {
-        atNewLine = true;
-        allowBlockCollections = allowBlockStyles;
-
-        if (state.lineIndent > parentIndent) {
-          indentStatus = 1;
-        } else if (state.lineIndent === parentIndent) {
-          indentStatus = 0;
-        } else if (state.lineIndent < parentIndent) {
-          indentStatus = -1;
-        }
-      } else {
-        allowBlockCollections = false;
-      }
-    }
-  }
-
-  if (allowBlockCollections) {
-    allowBlockCollections = atNewLine || allowCompact;
-  }
-
-  if (indentStatus === 1 || CONTEXT_BLOCK_OUT === nodeContext) {
-    if (CONTEXT_FLOW_IN === nodeContext || CONTEXT_FLOW_OUT === nodeContext) {
-      flowIndent = parentIndent;
-    } else {
-      flowIndent = parentIndent + 1;
-    }
-
-    blockIndent = state.position - state.lineStart;
-
-    if (indentStatus === 1) {
-      if (allowBlockCollections &&
-          (readBlockSequence(state, blockIndent) ||
-           readBlockMapping(state, blockIndent, flowIndent)) ||
-          readFlowCollection(state, flowIndent)) {
-        hasContent = true;
-      } else {
-        if ((allowBlockScalars && readBlockScalar(state, flowIndent)) ||
-            readSingleQuotedScalar(state, flowIndent) ||
-            readDoubleQuotedScalar(state, flowIndent)) {
-          hasContent = true;
-
-        } else if (readAlias(state)) {
-          hasContent = true;
-
-          if (state.tag !== null || state.anchor !== null) {
-            throwError(state, 'alias node should not have any properties');
-          }
-
-        } else if (readPlainScalar(state, flowIndent, CONTEXT_FLOW_IN === nodeContext)) {
-          hasContent = true;
-
-          if (state.tag === null) {
-            state.tag = '?';
-          }
-        }
-
-        if (state.anchor !== null) {
-          state.anchorMap[state.anchor] = state.result;
-        }
-      }
-    } else if (indentStatus === 0) {
-      // Special case: block sequences are allowed to have same indentation level as the parent.
-      // http://www.yaml.org/spec/1.2/spec.html#id2799784
-      hasContent = allowBlockCollections && readBlockSequence(state, blockIndent);
-    }
-  }
-
-  if (state.tag === null) {
-    if (state.anchor !== null) {
-      state.anchorMap[state.anchor] = state.result;
-    }
-
-  } else if (state.tag === '?') {
-    // Implicit resolving is not allowed for non-scalar types, and '?'
-    // non-specific tag is only automatically assigned to plain scalars.
-    //
-    // We only need to check kind conformity in case user explicitly assigns '?'
-    // tag, for example like this: "!<?> [0]"
-    //
-    if (state.result !== null && state.kind !== 'scalar') {
-      throwError(state, 'unacceptable node kind for !<?> tag; it should be "scalar", not "' + state.kind + '"');
-    }
-
-    for (typeIndex = 0, typeQuantity = state.implicitTypes.length; typeIndex < typeQuantity; typeIndex += 1) {
-      type = state.implicitTypes[typeIndex];
-
-      if (type.resolve(state.result)) { // `state.result` updated in resolver if matched
-        state.result = type.construct(state.result);
-        state.tag = type.tag;
-        if (state.anchor !== null) {
-          state.anchorMap[state.anchor] = state.result;
-        }
-        break;
-      }
-    }
-  } else if (state.tag !== '!') {
-    if (_hasOwnProperty$1.call(state.typeMap[state.kind || 'fallback'], state.tag)) {
-      type = state.typeMap[state.kind || 'fallback'][state.tag];
-    } else {
-      // looking for multi type
-      type = null;
-      typeList = state.typeMap.multi[state.kind || 'fallback'];
-
-      for (typeIndex = 0, typeQuantity = typeList.length; typeIndex < typeQuantity; typeIndex += 1) {
-        if (state.tag.slice(0, typeList[typeIndex].tag.length) === typeList[typeIndex].tag) {
-          type = typeList[typeIndex];
-          break;
-        }
-      }
-    }
-
-    if (!type) {
-      throwError(state, 'unknown tag !<' + state.tag + '>');
-    }
-
-    if (state.result !== null && type.kind !== state.kind) {
-      throwError(state, 'unacceptable node kind for !<' + state.tag + '> tag; it should be "' + type.kind + '", not "' + state.kind + '"');
-    }
-
-    if (!type.resolve(state.result, state.tag)) { // `state.result` updated in resolver if matched
-      throwError(state, 'cannot resolve a node with !<' + state.tag + '> explicit tag');
-    } else {
-      state.result = type.construct(state.result, state.tag);
-      if (state.anchor !== null) {
-        state.anchorMap[state.anchor] = state.result;
-      }
-    }
-  }
-
-  if (state.listener !== null) {
-    state.listener('close', state);
-  }
-  return state.tag !== null ||  state.anchor !== null || hasContent;
-}
-
-function readDocument(state) {
-  var documentStart = state.position,
-      _position,
-      directiveName,
-      directiveArgs,
-      hasDirectives = false,
-      ch;
-
-  state.version = null;
-  state.checkLineBreaks = state.legacy;
-  state.tagMap = Object.create(null);
-  state.anchorMap = Object.create(null);
-
-  while ((ch = state.input.charCodeAt(state.position)) !== 0) {
-    skipSeparationSpace(state, true, -1);
-
-    ch = state.input.charCodeAt(state.position);
-
-    if (state.lineIndent > 0 || ch !== 0x25/* % */) {
-      break;
-    }
-
-    hasDirectives = true;
-    ch = state.input.charCodeAt(++state.position);
-    _position = state.position;
-
-    while (ch !== 0 && !is_WS_OR_EOL(ch)) {
-      ch = state.input.charCodeAt(++state.position);
-    }
-
-    directiveName = state.input.slice(_position, state.position);
-    directiveArgs = [];
-
-    if (directiveName.length < 1) {
-      throwError(state, 'directive name must not be less than one character in length');
-    }
-
-    while (ch !== 0) {
-      while (is_WHITE_SPACE(ch)) {
-        ch = state.input.charCodeAt(++state.position);
-      }
-
-      if (ch === 0x23/* # */) {
-        do { ch = state.input.charCodeAt(++state.position); }
-        while (ch !== 0 && !is_EOL(ch));
-        break;
-      }
-
-      if (is_EOL(ch)) break;
-
-      _position = state.position;
-
-      while (ch !== 0 && !is_WS_OR_EOL(ch)) {
-        ch = state.input.charCodeAt(++state.position);
-      }
-
-      directiveArgs.push(state.input.slice(_position, state.position));
-    }
-
-    if (ch !== 0) readLineBreak(state);
-
-    if (_hasOwnProperty$1.call(directiveHandlers, directiveName)) {
-      directiveHandlers[directiveName](state, directiveName, directiveArgs);
-    } else {
-      throwWarning(state, 'unknown document directive "' + directiveName + '"');
-    }
-  }
-
-  skipSeparationSpace(state, true, -1);
-
-  if (state.lineIndent === 0 &&
-      state.input.charCodeAt(state.position)     === 0x2D/* - */ &&
-      state.input.charCodeAt(state.position + 1) === 0x2D/* - */ &&
-      state.input.charCodeAt(state.position + 2) === 0x2D/* - */) {
-    state.position += 3;
-    skipSeparationSpace(state, true, -1);
-
-  } else if (hasDirectives) {
-    throwError(state, 'directives end mark is expected');
-  }
-
-  composeNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, true);
-  skipSeparationSpace(state, true, -1);
-
-  if (state.checkLineBreaks &&
-      PATTERN_NON_ASCII_LINE_BREAKS.test(state.input.slice(documentStart, state.position))) {
-    throwWarning(state, 'non-ASCII line breaks are interpreted as content');
-  }
-
-  state.documents.push(state.result);
-
-  if (state.position === state.lineStart && testDocumentSeparator(state)) {
-
-    if (state.input.charCodeAt(state.position) === 0x2E/* . */) {
-      state.position += 3;
-      skipSeparationSpace(state, true, -1);
-    }
-    return;
-  }
-
-  if (state.position < (state.length - 1)) {
-    throwError(state, 'end of the stream or a document separator is expected');
-  } else {
-    return;
-  }
-}
-
-
-function loadDocuments(input, options) {
-  input = String(input);
-  options = options || {};
-
-  if (input.length !== 0) {
-
-    // Add tailing `\n` if not exists
-    if (input.charCodeAt(input.length - 1) !== 0x0A/* LF */ &&
-        input.charCodeAt(input.length - 1) !== 0x0D/* CR */) {
-      input += '\n';
-    }
-
-    // Strip BOM
-    if (input.charCodeAt(0) === 0xFEFF) {
-      input = input.slice(1);
-    }
-  }
-
-  var state = new State$1(input, options);
-
-  var nullpos = input.indexOf('\0');
-
-  if (nullpos !== -1) {
-    state.position = nullpos;
-    throwError(state, 'null byte is not allowed in input');
-  }
-
-  // Use 0 as string terminator. That significantly simplifies bounds check.
-  state.input += '\0';
-
-  while (state.input.charCodeAt(state.position) === 0x20/* Space */) {
-    state.lineIndent += 1;
-    state.position += 1;
-  }
-
-  while (state.position < (state.length - 1)) {
-    readDocument(state);
-  }
-
-  return state.documents;
-}
-
-
-function loadAll$1(input, iterator, options) {
-  if (iterator !== null && typeof iterator === 'object' && typeof options === 'undefined') {
-    options = iterator;
-    iterator = null;
-  }
-
-  var documents = loadDocuments(input, options);
-
-  if (typeof iterator !== 'function') {
-    return documents;
-  }
-
-  for (var index = 0, length = documents.length; index < length; index += 1) {
-    iterator(documents[index]);
-  }
-}
-
-
-function load$1(input, options) {
-  var documents = loadDocuments(input, options);
-
-  if (documents.length === 0) {
-    /*eslint-disable no-undefined*/
-    return undefined;
-  } else if (documents.length === 1) {
-    return documents[0];
-  }
-  throw new exception('expected a single document in the stream, but found more');
-}
-
-
-var loadAll_1 = loadAll$1;
-var load_1    = load$1;
-
-var loader = {
-	loadAll: loadAll_1,
-	load: load_1
-};
-
-/*eslint-disable no-use-before-define*/
-
-
-
-
-
-var _toString       = Object.prototype.toString;
-var _hasOwnProperty = Object.prototype.hasOwnProperty;
-
-var CHAR_BOM                  = 0xFEFF;
-var CHAR_TAB                  = 0x09; /* Tab */
-var CHAR_LINE_FEED            = 0x0A; /* LF */
-var CHAR_CARRIAGE_RETURN      = 0x0D; /* CR */
-var CHAR_SPACE                = 0x20; /* Space */
-var CHAR_EXCLAMATION          = 0x21; /* ! */
-var CHAR_DOUBLE_QUOTE         = 0x22; /* " */
-var CHAR_SHARP                = 0x23; /* # */
-var CHAR_PERCENT              = 0x25; /* % */
-var CHAR_AMPERSAND            = 0x26; /* & */
-var CHAR_SINGLE_QUOTE         = 0x27; /* ' */
-var CHAR_ASTERISK             = 0x2A; /* * */
-var CHAR_COMMA                = 0x2C; /* , */
-var CHAR_MINUS                = 0x2D; /* - */
-var CHAR_COLON                = 0x3A; /* : */
-var CHAR_EQUALS               = 0x3D; /* = */
-var CHAR_GREATER_THAN         = 0x3E; /* > */
-var CHAR_QUESTION             = 0x3F; /* ? */
-var CHAR_COMMERCIAL_AT        = 0x40; /* @ */
-var CHAR_LEFT_SQUARE_BRACKET  = 0x5B; /* [ */
-var CHAR_RIGHT_SQUARE_BRACKET = 0x5D; /* ] */
-var CHAR_GRAVE_ACCENT         = 0x60; /* ` */
-var CHAR_LEFT_CURLY_BRACKET   = 0x7B; /* { */
-var CHAR_VERTICAL_LINE        = 0x7C; /* | */
-var CHAR_RIGHT_CURLY_BRACKET  = 0x7D; /* } */
-
-var ESCAPE_SEQUENCES = {};
-
-ESCAPE_SEQUENCES[0x00]   = '\\0';
-ESCAPE_SEQUENCES[0x07]   = '\\a';
-ESCAPE_SEQUENCES[0x08]   = '\\b';
-ESCAPE_SEQUENCES[0x09]   = '\\t';
-ESCAPE_SEQUENCES[0x0A]   = '\\n';
-ESCAPE_SEQUENCES[0x0B]   = '\\v';
-ESCAPE_SEQUENCES[0x0C]   = '\\f';
-ESCAPE_SEQUENCES[0x0D]   = '\\r';
-ESCAPE_SEQUENCES[0x1B]   = '\\e';
-ESCAPE_SEQUENCES[0x22]   = '\\"';
-ESCAPE_SEQUENCES[0x5C]   = '\\\\';
-ESCAPE_SEQUENCES[0x85]   = '\\N';
-ESCAPE_SEQUENCES[0xA0]   = '\\_';
-ESCAPE_SEQUENCES[0x2028] = '\\L';
-ESCAPE_SEQUENCES[0x2029] = '\\P';
-
-var DEPRECATED_BOOLEANS_SYNTAX = [
-  'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON',
-  'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'
-];
-
-var DEPRECATED_BASE60_SYNTAX = /^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$/;
-
-function compileStyleMap(schema, map) {
-  var result, keys, index, length, tag, style, type;
-
-  if (map === null) return {};
-
-  result = {};
-  keys = Object.keys(map);
-
-  for (index = 0, length = keys.length; index < length; index += 1) {
-    tag = keys[index];
-    style = String(map[tag]);
-
-    if (tag.slice(0, 2) === '!!') {
-      tag = 'tag:yaml.org,2002:' + tag.slice(2);
-    }
-    type = schema.compiledTypeMap['fallback'][tag];
-
-    if (type && _hasOwnProperty.call(type.styleAliases, style)) {
-      style = type.styleAliases[style];
-    }
-
-    result[tag] = style;
-  }
-
-  return result;
-}
-
-function encodeHex(character) {
-  var string, handle, length;
-
-  string = character.toString(16).toUpperCase();
-
-  if (character <= 0xFF) {
-    handle = 'x';
-    length = 2;
-  } else if (character <= 0xFFFF) {
-    handle = 'u';
-    length = 4;
-  } else if (character <= 0xFFFFFFFF) {
-    handle = 'U';
-    length = 8;
-  } else {
-    throw new exception('code point within a string may not be greater than 0xFFFFFFFF');
-  }
-
-  return '\\' + handle + common.repeat('0', length - string.length) + string;
-}
-
-
-var QUOTING_TYPE_SINGLE = 1,
-    QUOTING_TYPE_DOUBLE = 2;
-
-function State(options) {
-  this.schema        = options['schema'] || _default;
-  this.indent        = Math.max(1, (options['indent'] || 2));
-  this.noArrayIndent = options['noArrayIndent'] || false;
-  this.skipInvalid   = options['skipInvalid'] || false;
-  this.flowLevel     = (common.isNothing(options['flowLevel']) ? -1 : options['flowLevel']);
-  this.styleMap      = compileStyleMap(this.schema, options['styles'] || null);
-  this.sortKeys      = options['sortKeys'] || false;
-  this.lineWidth     = options['lineWidth'] || 80;
-  this.noRefs        = options['noRefs'] || false;
-  this.noCompatMode  = options['noCompatMode'] || false;
-  this.condenseFlow  = options['condenseFlow'] || false;
-  this.quotingType   = options['quotingType'] === '"' ? QUOTING_TYPE_DOUBLE : QUOTING_TYPE_SINGLE;
-  this.forceQuotes   = options['forceQuotes'] || false;
-  this.replacer      = typeof options['replacer'] === 'function' ? options['replacer'] : null;
-
-  this.implicitTypes = this.schema.compiledImplicit;
-  this.explicitTypes = this.schema.compiledExplicit;
-
-  this.tag = null;
-  this.result = '';
-
-  this.duplicates = [];
-  this.usedDuplicates = null;
-}
-
-// Indents every line in a string. Empty lines (\n only) are not indented.
-function indentString(string, spaces) {
-  var ind = common.repeat(' ', spaces),
-      position = 0,
-      next = -1,
-      result = '',
-      line,
-      length = string.length;
-
-  while (position < length) {
-    next = string.indexOf('\n', position);
-    if (next === -1) {
-      line = string.slice(position);
-      position = length;
-    } else {
-      line = string.slice(position, next + 1);
-      position = next + 1;
-    }
-
-    if (line.length && line !== '\n') result += ind;
-
-    result += line;
-  }
-
-  return result;
-}
-
-function generateNextLine(state, level) {
-  return '\n' + common.repeat(' ', state.indent * level);
-}
-
-function testImplicitResolving(state, str) {
-  var index, length, type;
-
-  for (index = 0, length = state.implicitTypes.length; index < length; index += 1) {
-    type = state.implicitTypes[index];
-
-    if (type.resolve(str)) {
-      return true;
-    }
-  }
-
-  return false;
-}
-
-// [33] s-white ::= s-space | s-tab
-function isWhitespace(c) {
-  return c === CHAR_SPACE || c === CHAR_TAB;
-}
-
-// Returns true if the character can be printed without escaping.
-// From YAML 1.2: "any allowed characters known to be non-printable
-// should also be escaped. [However,] This isn’t mandatory"
-// Derived from nb-char - \t - #x85 - #xA0 - #x2028 - #x2029.
-function isPrintable(c) {
-  return  (0x00020 <= c && c <= 0x00007E)
-      || ((0x000A1 <= c && c <= 0x00D7FF) && c !== 0x2028 && c !== 0x2029)
-      || ((0x0E000 <= c && c <= 0x00FFFD) && c !== CHAR_BOM)
-      ||  (0x10000 <= c && c <= 0x10FFFF);
-}
-
-// [34] ns-char ::= nb-char - s-white
-// [27] nb-char ::= c-printable - b-char - c-byte-order-mark
-// [26] b-char  ::= b-line-feed | b-carriage-return
-// Including s-white (for some reason, examples doesn't match specs in this aspect)
-// ns-char ::= c-printable - b-line-feed - b-carriage-return - c-byte-order-mark
-function isNsCharOrWhitespace(c) {
-  return isPrintable(c)
-    && c !== CHAR_BOM
-    // - b-char
-    && c !== CHAR_CARRIAGE_RETURN
-    && c !== CHAR_LINE_FEED;
-}
-
-// [127]  ns-plain-safe(c) ::= c = flow-out  ⇒ ns-plain-safe-out
-//                             c = flow-in   ⇒ ns-plain-safe-in
-//                             c = block-key ⇒ ns-plain-safe-out
-//                             c = flow-key  ⇒ ns-plain-safe-in
-// [128] ns-plain-safe-out ::= ns-char
-// [129]  ns-plain-safe-in ::= ns-char - c-flow-indicator
-// [130]  ns-plain-char(c) ::=  ( ns-plain-safe(c) - “:” - “#” )
-//                            | ( /* An ns-char preceding */ “#” )
-//                            | ( “:” /* Followed by an ns-plain-safe(c) */ )
-function isPlainSafe(c, prev, inblock) {
-  var cIsNsCharOrWhitespace = isNsCharOrWhitespace(c);
-  var cIsNsChar = cIsNsCharOrWhitespace && !isWhitespace(c);
-  return (
-    // ns-plain-safe
-    inblock ? // c = flow-in
-      cIsNsCharOrWhitespace
-      : cIsNsCharOrWhitespace
-        // - c-flow-indicator
-        && c !== CHAR_COMMA
-        && c !== CHAR_LEFT_SQUARE_BRACKET
-        && c !== CHAR_RIGHT_SQUARE_BRACKET
-        && c !== CHAR_LEFT_CURLY_BRACKET
-        && c !== CHAR_RIGHT_CURLY_BRACKET
-  )
-    // ns-plain-char
-    && c !== CHAR_SHARP // false on '#'
-    && !(prev === CHAR_COLON && !cIsNsChar) // false on ': '
-    || (isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c === CHAR_SHARP) // change to true on '[^ ]#'
-    || (prev === CHAR_COLON && cIsNsChar); // change to true on ':[^ ]'
-}
-
-// Simplified test for values allowed as the first character in plain style.
-function isPlainSafeFirst(c) {
-  // Uses a subset of ns-char - c-indicator
-  // where ns-char = nb-char - s-white.
-  // No support of ( ( “?” | “:” | “-” ) /* Followed by an ns-plain-safe(c)) */ ) part
-  return isPrintable(c) && c !== CHAR_BOM
-    && !isWhitespace(c) // - s-white
-    // - (c-indicator ::=
-    // “-” | “?” | “:” | “,” | “[” | “]” | “{” | “}”
-    && c !== CHAR_MINUS
-    && c !== CHAR_QUESTION
-    && c !== CHAR_COLON
-    && c !== CHAR_COMMA
-    && c !== CHAR_LEFT_SQUARE_BRACKET
-    && c !== CHAR_RIGHT_SQUARE_BRACKET
-    && c !== CHAR_LEFT_CURLY_BRACKET
-    && c !== CHAR_RIGHT_CURLY_BRACKET
-    // | “#” | “&” | “*” | “!” | “|” | “=” | “>” | “'” | “"”
-    && c !== CHAR_SHARP
-    && c !== CHAR_AMPERSAND
-    && c !== CHAR_ASTERISK
-    && c !== CHAR_EXCLAMATION
-    && c !== CHAR_VERTICAL_LINE
-    && c !== CHAR_EQUALS
-    && c !== CHAR_GREATER_THAN
-    && c !== CHAR_SINGLE_QUOTE
-    && c !== CHAR_DOUBLE_QUOTE
-    // | “%” | “@” | “`”)
-    && c !== CHAR_PERCENT
-    && c !== CHAR_COMMERCIAL_AT
-    && c !== CHAR_GRAVE_ACCENT;
-}
-
-// Simplified test for values allowed as the last character in plain style.
-function isPlainSafeLast(c) {
-  // just not whitespace or colon, it will be checked to be plain character later
-  return !isWhitespace(c) && c !== CHAR_COLON;
-}
-
-// Same as 'string'.codePointAt(pos), but works in older browsers.
-function codePointAt(string, pos) {
-  var first = string.charCodeAt(pos), second;
-  if (first >= 0xD800 && first <= 0xDBFF && pos + 1 < string.length) {
-    second = string.charCodeAt(pos + 1);
-    if (second >= 0xDC00 && second <= 0xDFFF) {
-      // https://mathiasbynens.be/notes/javascript-encoding#surrogate-formulae
-      return (first - 0xD800) * 0x400 + second - 0xDC00 + 0x10000;
-    }
-  }
-  return first;
-}
-
-// Determines whether block indentation indicator is required.
-function needIndentIndicator(string) {
-  var leadingSpaceRe = /^\n* /;
-  return leadingSpaceRe.test(string);
-}
-
-var STYLE_PLAIN   = 1,
-    STYLE_SINGLE  = 2,
-    STYLE_LITERAL = 3,
-    STYLE_FOLDED  = 4,
-    STYLE_DOUBLE  = 5;
-
-// Determines which scalar styles are possible and returns the preferred style.
-// lineWidth = -1 => no limit.
-// Pre-conditions: str.length > 0.
-// Post-conditions:
-//    STYLE_PLAIN or STYLE_SINGLE => no \n are in the string.
-//    STYLE_LITERAL => no lines are suitable for folding (or lineWidth is -1).
-//    STYLE_FOLDED => a line > lineWidth and can be folded (and lineWidth != -1).
-function chooseScalarStyle(string, singleLineOnly, indentPerLevel, lineWidth,
-  testAmbiguousType, quotingType, forceQuotes, inblock) {
-
-  var i;
-  var char = 0;
-  var prevChar = null;
-  var hasLineBreak = false;
-  var hasFoldableLine = false; // only checked if shouldTrackWidth
-  var shouldTrackWidth = lineWidth !== -1;
-  var previousLineBreak = -1; // count the first line correctly
-  var plain = isPlainSafeFirst(codePointAt(string, 0))
-          && isPlainSafeLast(codePointAt(string, string.length - 1));
-
-  if (singleLineOnly || forceQuotes) {
-    // Case: no block styles.
-    // Check for disallowed characters to rule out plain and single.
-    for (i = 0; i < string.length; char >= 0x10000 ? i += 2 : i++) {
-      char = codePointAt(string, i);
-      if (!isPrintable(char)) {
-        return STYLE_DOUBLE;
-      }
-      plain = plain && isPlainSafe(char, prevChar, inblock);
-      prevChar = char;
-    }
-  } else {
-    // Case: block styles permitted.
-    for (i = 0; i < string.length; char >= 0x10000 ? i += 2 : i++) {
-      char = codePointAt(string, i);
-      if (char === CHAR_LINE_FEED) {
-        hasLineBreak = true;
-        // Check if any line can be folded.
-        if (shouldTrackWidth) {
-          hasFoldableLine = hasFoldableLine ||
-            // Foldable line = too long, and not more-indented.
-            (i - previousLineBreak - 1 > lineWidth &&
-             string[previousLineBreak + 1] !== ' ');
-          previousLineBreak = i;
-        }
-      } else if (!isPrintable(char)) {
-        return STYLE_DOUBLE;
-      }
-      plain = plain && isPlainSafe(char, prevChar, inblock);
-      prevChar = char;
-    }
-    // in case the end is missing a \n
-    hasFoldableLine = hasFoldableLine || (shouldTrackWidth &&
-      (i - previousLineBreak - 1 > lineWidth &&
-       string[previousLineBreak + 1] !== ' '));
-  }
-  // Although every style can represent \n without escaping, prefer block styles
-  // for multiline, since they're more readable and they don't add empty lines.
-  // Also prefer folding a super-long line.
-  if (!hasLineBreak && !hasFoldableLine) {
-    // Strings interpretable as another type have to be quoted;
-    // e.g. the string 'true' vs. the boolean true.
-    if (plain && !forceQuotes && !testAmbiguousType(string)) {
-      return STYLE_PLAIN;
-    }
-    return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
-  }
-  // Edge case: block indentation indicator can only have one digit.
-  if (indentPerLevel > 9 && needIndentIndicator(string)) {
-    return STYLE_DOUBLE;
-  }
-  // At this point we know block styles are valid.
-  // Prefer literal style unless we want to fold.
-  if (!forceQuotes) {
-    return hasFoldableLine ? STYLE_FOLDED : STYLE_LITERAL;
-  }
-  return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
-}
-
-// Note: line breaking/folding is implemented for only the folded style.
-// NB. We drop the last trailing newline (if any) of a returned block scalar
-//  since the dumper adds its own newline. This always works:
-//    • No ending newline => unaffected; already using strip "-" chomping.
-//    • Ending newline    => removed then restored.
-//  Importantly, this keeps the "+" chomp indicator from gaining an extra line.
-function writeScalar(state, string, level, iskey, inblock) {
-  state.dump = (function () {
-    if (string.length === 0) {
-      return state.quotingType === QUOTING_TYPE_DOUBLE ? '""' : "''";
-    }
-    if (!state.noCompatMode) {
-      if (DEPRECATED_BOOLEANS_SYNTAX.indexOf(string) !== -1 || DEPRECATED_BASE60_SYNTAX.test(string)) {
-        return state.quotingType === QUOTING_TYPE_DOUBLE ? ('"' + string + '"') : ("'" + string + "'");
-      }
-    }
-
-    var indent = state.indent * Math.max(1, level); // no 0-indent scalars
-    // As indentation gets deeper, let the width decrease monotonically
-    // to the lower bound min(state.lineWidth, 40).
-    // Note that this implies
-    //  state.lineWidth ≤ 40 + state.indent: width is fixed at the lower bound.
-    //  state.lineWidth > 40 + state.indent: width decreases until the lower bound.
-    // This behaves better than a constant minimum width which disallows narrower options,
-    // or an indent threshold which causes the width to suddenly increase.
-    var lineWidth = state.lineWidth === -1
-      ? -1 : Math.max(Math.min(state.lineWidth, 40), state.lineWidth - indent);
-
-    // Without knowing if keys are implicit/explicit, assume implicit for safety.
-    var singleLineOnly = iskey
-      // No block styles in flow mode.
-      || (state.flowLevel > -1 && level >= state.flowLevel);
-    function testAmbiguity(string) {
-      return testImplicitResolving(state, string);
-    }
-
-    switch (chooseScalarStyle(string, singleLineOnly, state.indent, lineWidth,
-      testAmbiguity, state.quotingType, state.forceQuotes && !iskey, inblock)) {
-
-      case STYLE_PLAIN:
-        return string;
-      case STYLE_SINGLE:
-        return "'" + string.replace(/'/g, "''") + "'";
-      case STYLE_LITERAL:
-        return '|' + blockHeader(string, state.indent)
-          + dropEndingNewline(indentString(string, indent));
-      case STYLE_FOLDED:
-        return '>' + blockHeader(string, state.indent)
-          + dropEndingNewline(indentString(foldString(string, lineWidth), indent));
-      case STYLE_DOUBLE:
-        return '"' + escapeString(string) + '"';
-      default:
-        throw new exception('impossible error: invalid scalar style');
-    }
-  }());
-}
-
-// Pre-conditions: string is valid for a block scalar, 1 <= indentPerLevel <= 9.
-function blockHeader(string, indentPerLevel) {
-  var indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : '';
-
-  // note the special case: the string '\n' counts as a "trailing" empty line.
-  var clip =          string[string.length - 1] === '\n';
-  var keep = clip && (string[string.length - 2] === '\n' || string === '\n');
-  var chomp = keep ? '+' : (clip ? '' : '-');
-
-  return indentIndicator + chomp + '\n';
-}
-
-// (See the note for writeScalar.)
-function dropEndingNewline(string) {
-  return string[string.length - 1] === '\n' ? string.slice(0, -1) : string;
-}
-
-// Note: a long line without a suitable break point will exceed the width limit.
-// Pre-conditions: every char in str isPrintable, str.length > 0, width > 0.
-function foldString(string, width) {
-  // In folded style, $k$ consecutive newlines output as $k+1$ newlines—
-  // unless they're before or after a more-indented line, or at the very
-  // beginning or end, in which case $k$ maps to $k$.
-  // Therefore, parse each chunk as newline(s) followed by a content line.
-  var lineRe = /(\n+)([^\n]*)/g;
-
-  // first line (possibly an empty line)
-  var result = (function () {
-    var nextLF = string.indexOf('\n');
-    nextLF = nextLF !== -1 ? nextLF : string.length;
-    lineRe.lastIndex = nextLF;
-    return foldLine(string.slice(0, nextLF), width);
-  }());
-  // If we haven't reached the first content line yet, don't add an extra \n.
-  var prevMoreIndented = string[0] === '\n' || string[0] === ' ';
-  var moreIndented;
-
-  // rest of the lines
-  var match;
-  while ((match = lineRe.exec(string))) {
-    var prefix = match[1], line = match[2];
-    moreIndented = (line[0] === ' ');
-    result += prefix
-      + (!prevMoreIndented && !moreIndented && line !== ''
-        ? '\n' : '')
-      + foldLine(line, width);
-    prevMoreIndented = moreIndented;
-  }
-
-  return result;
-}
-
-// Greedy line breaking.
-// Picks the longest line under the limit each time,
-// otherwise settles for the shortest line over the limit.
-// NB. More-indented lines *cannot* be folded, as that would add an extra \n.
-function foldLine(line, width) {
-  if (line === '' || line[0] === ' ') return line;
-
-  // Since a more-indented line adds a \n, breaks can't be followed by a space.
-  var breakRe = / [^ ]/g; // note: the match index will always be <= length-2.
-  var match;
-  // start is an inclusive index. end, curr, and next are exclusive.
-  var start = 0, end, curr = 0, next = 0;
-  var result = '';
-
-  // Invariants: 0 <= start <= length-1.
-  //   0 <= curr <= next <= max(0, length-2). curr - start <= width.
-  // Inside the loop:
-  //   A match implies length >= 2, so curr and next are <= length-2.
-  while ((match = breakRe.exec(line))) {
-    next = match.index;
-    // maintain invariant: curr - start <= width
-    if (next - start > width) {
-      end = (curr > start) ? curr : next; // derive end <= length-2
-      result += '\n' + line.slice(start, end);
-      // skip the space that was output as \n
-      start = end + 1;                    // derive start <= length-1
-    }
-    curr = next;
-  }
-
-  // By the invariants, start <= length-1, so there is something left over.
-  // It is either the whole string or a part starting from non-whitespace.
-  result += '\n';
-  // Insert a break if the remainder is too long and there is a break available.
-  if (line.length - start > width && curr > start) {
-    result += line.slice(start, curr) + '\n' + line.slice(curr + 1);
-  } else {
-    result += line.slice(start);
-  }
-
-  return result.slice(1); // drop extra \n joiner
-}
-
-// Escapes a double-quoted string.
-function escapeString(string) {
-  var result = '';
-  var char = 0;
-  var escapeSeq;
-
-  for (var i = 0; i < string.length; char >= 0x10000 ? i += 2 : i++) {
-    char = codePointAt(string, i);
-    escapeSeq = ESCAPE_SEQUENCES[char];
-
-    if (!escapeSeq && isPrintable(char)) {
-      result += string[i];
-      if (char >= 0x10000) result += string[i + 1];
-    } else {
-      result += escapeSeq || encodeHex(char);
-    }
-  }
-
-  return result;
-}
-
-function writeFlowSequence(state, level, object) {
-  var _result = '',
-      _tag    = state.tag,
-      index,
-      length,
-      value;
-
-  for (index = 0, length = object.length; index < length; index += 1) {
-    value = object[index];
-
-    if (state.replacer) {
-      value = state.replacer.call(object, String(index), value);
-    }
-
-    // Write only valid elements, put null instead of invalid elements.
-    if (writeNode(state, level, value, false, false) ||
-        (typeof value === 'undefined' &&
-         writeNode(state, level, null, false, false))) {
-
-      if (_result !== '') _result += ',' + (!state.condenseFlow ? ' ' : '');
-      _result += state.dump;
-    }
-  }
-
-  state.tag = _tag;
-  state.dump = '[' + _result + ']';
-}
-
-function writeBlockSequence(state, level, object, compact) {
-  var _result = '',
-      _tag    = state.tag,
-      index,
-      length,
-      value;
-
-  for (index = 0, length = object.length; index < length; index += 1) {
-    value = object[index];
-
-    if (state.replacer) {
-      value = state.replacer.call(object, String(index), value);
-    }
-
-    // Write only valid elements, put null instead of invalid elements.
-    if (writeNode(state, level + 1, value, true, true, false, true) ||
-        (typeof value === 'undefined' &&
-         writeNode(state, level + 1, null, true, true, false, true))) {
-
-      if (!compact || _result !== '') {
-        _result += generateNextLine(state, level);
-      }
-
-      if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
-        _result += '-';
-      } else {
-        _result += '- ';
-      }
-
-      _result += state.dump;
-    }
-  }
-
-  state.tag = _tag;
-  state.dump = _result || '[]'; // Empty sequence if no valid values.
-}
-
-function writeFlowMapping(state, level, object) {
-  var _result       = '',
-      _tag          = state.tag,
-      objectKeyList = Object.keys(object),
-      index,
-      length,
-      objectKey,
-      objectValue,
-      pairBuffer;
-
-  for (index = 0, length = objectKeyList.length; index < length; index += 1) {
-
-    pairBuffer = '';
-    if (_result !== '') pairBuffer += ', ';
-
-    if (state.condenseFlow) pairBuffer += '"';
-
-    objectKey = objectKeyList[index];
-    objectValue = object[objectKey];
-
-    if (state.replacer) {
-      objectValue = state.replacer.call(object, objectKey, objectValue);
-    }
-
-    if (!writeNode(state, level, objectKey, false, false)) {
-      continue; // Skip this pair because of invalid key;
-    }
-
-    if (state.dump.length > 1024) pairBuffer += '? ';
-
-    pairBuffer += state.dump + (state.condenseFlow ? '"' : '') + ':' + (state.condenseFlow ? '' : ' ');
-
-    if (!writeNode(state, level, objectValue, false, false)) {
-      continue; // Skip this pair because of invalid value.
-    }
-
-    pairBuffer += state.dump;
-
-    // Both key and value are valid.
-    _result += pairBuffer;
-  }
-
-  state.tag = _tag;
-  state.dump = '{' + _result + '}';
-}
-
-function writeBlockMapping(state, level, object, compact) {
-  var _result       = '',
-      _tag          = state.tag,
-      objectKeyList = Object.keys(object),
-      index,
-      length,
-      objectKey,
-      objectValue,
-      explicitPair,
-      pairBuffer;
-
-  // Allow sorting keys so that the output file is deterministic
-  if (state.sortKeys === true) {
-    // Default sorting
-    objectKeyList.sort();
-  } else if (typeof state.sortKeys === 'function') {
-    // Custom sort function
-    objectKeyList.sort(state.sortKeys);
-  } else if (state.sortKeys) {
-    // Something is wrong
-    throw new exception('sortKeys must be a boolean or a function');
-  }
-
-  for (index = 0, length = objectKeyList.length; index < length; index += 1) {
-    pairBuffer = '';
-
-    if (!compact || _result !== '') {
-      pairBuffer += generateNextLine(state, level);
-    }
-
-    objectKey = objectKeyList[index];
-    objectValue = object[objectKey];
-
-    if (state.replacer) {
-      objectValue = state.replacer.call(object, objectKey, objectValue);
-    }
-
-    if (!writeNode(state, level + 1, objectKey, true, true, true)) {
-      continue; // Skip this pair because of invalid key.
-    }
-
-    explicitPair = (state.tag !== null && state.tag !== '?') ||
-                   (state.dump && state.dump.length > 1024);
-
-    if (explicitPair) {
-      if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
-        pairBuffer += '?';
-      } else {
-        pairBuffer += '? ';
-      }
-    }
-
-    pairBuffer += state.dump;
-
-    if (explicitPair) {
-      pairBuffer += generateNextLine(state, level);
-    }
-
-    if (!writeNode(state, level + 1, objectValue, true, explicitPair)) {
-      continue; // Skip this pair because of invalid value.
-    }
-
-    if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
-      pairBuffer += ':';
-    } else {
-      pairBuffer += ': ';
-    }
-
-    pairBuffer += state.dump;
-
-    // Both key and value are valid.
-    _result += pairBuffer;
-  }
-
-  state.tag = _tag;
-  state.dump = _result || '{}'; // Empty mapping if no valid pairs.
-}
-
-function detectType(state, object, explicit) {
-  var _result, typeList, index, length, type, style;
-
-  typeList = explicit ? state.explicitTypes : state.implicitTypes;
-
-  for (index = 0, length = typeList.length; index < length; index += 1) {
-    type = typeList[index];
-
-    if ((type.instanceOf  || type.predicate) &&
-        (!type.instanceOf || ((typeof object === 'object') && (object instanceof type.instanceOf))) &&
-        (!type.predicate  || type.predicate(object))) {
-
-      if (explicit) {
-        if (type.multi && type.representName) {
-          state.tag = type.representName(object);
-        } else {
-          state.tag = type.tag;
-        }
-      } else {
-        state.tag = '?';
-      }
-
-      if (type.represent) {
-        style = state.styleMap[type.tag] || type.defaultStyle;
-
-        if (_toString.call(type.represent) === '[object Function]') {
-          _result = type.represent(object, style);
-        } else if (_hasOwnProperty.call(type.represent, style)) {
-          _result = type.represent[style](object, style);
-        } else {
-          throw new exception('!<' + type.tag + '> tag resolver accepts not "' + style + '" style');
-        }
-
-        state.dump = _result;
-      }
-
-      return true;
-    }
-  }
-
-  return false;
-}
-
-// Serializes `object` and writes it to global `result`.
-// Returns true on success, or false on invalid object.
-//
-function writeNode(state, level, object, block, compact, iskey, isblockseq) {
-  state.tag = null;
-  state.dump = object;
-
-  if (!detectType(state, object, false)) {
-    detectType(state, object, true);
-  }
-
-  var type = _toString.call(state.dump);
-  var inblock = block;
-  var tagStr;
-
-  if (block) {
-    block = (state.flowLevel < 0 || state.flowLevel > level);
-  }
-
-  var objectOrArray = type === '[object Object]' || type === '[object Array]',
-      duplicateIndex,
-      duplicate;
-
-  if (objectOrArray) {
-    duplicateIndex = state.duplicates.indexOf(object);
-    duplicate = duplicateIndex !== -1;
-  }
-
-  if ((state.tag !== null && state.tag !== '?') || duplicate || (state.indent !== 2 && level > 0)) {
-    compact = false;
-  }
-
-  if (duplicate && state.usedDuplicates[duplicateIndex]) {
-    state.dump = '*ref_' + duplicateIndex;
-  } else {
-    if (objectOrArray && duplicate && !state.usedDuplicates[duplicateIndex]) {
-      state.usedDuplicates[duplicateIndex] = true;
-    }
-    if (type === '[object Object]') {
-      if (block && (Object.keys(state.dump).length !== 0)) {
-        writeBlockMapping(state, level, state.dump, compact);
-        if (duplicate) {
-          state.dump = '&ref_' + duplicateIndex + state.dump;
-        }
-      } else {
-        writeFlowMapping(state, level, state.dump);
-        if (duplicate) {
-          state.dump = '&ref_' + duplicateIndex + ' ' + state.dump;
-        }
-      }
-    } else if (type === '[object Array]') {
-      if (block && (state.dump.length !== 0)) {
-        if (state.noArrayIndent && !isblockseq && level > 0) {
-          writeBlockSequence(state, level - 1, state.dump, compact);
-        } else {
-          writeBlockSequence(state, level, state.dump, compact);
-        }
-        if (duplicate) {
-          state.dump = '&ref_' + duplicateIndex + state.dump;
-        }
-      } else {
-        writeFlowSequence(state, level, state.dump);
-        if (duplicate) {
-          state.dump = '&ref_' + duplicateIndex + ' ' + state.dump;
-        }
-      }
-    } else if (type === '[object String]') {
-      if (state.tag !== '?') {
-        writeScalar(state, state.dump, level, iskey, inblock);
-      }
-    } else if (type === '[object Undefined]') {
-      return false;
-    } else {
-      if (state.skipInvalid) return false;
-      throw new exception('unacceptable kind of an object to dump ' + type);
-    }
-
-    if (state.tag !== null && state.tag !== '?') {
-      // Need to encode all characters except those allowed by the spec:
-      //
-      // [35] ns-dec-digit    ::=  [#x30-#x39] /* 0-9 */
-      // [36] ns-hex-digit    ::=  ns-dec-digit
-      //                         | [#x41-#x46] /* A-F */ | [#x61-#x66] /* a-f */
-      // [37] ns-ascii-letter ::=  [#x41-#x5A] /* A-Z */ | [#x61-#x7A] /* a-z */
-      // [38] ns-word-char    ::=  ns-dec-digit | ns-ascii-letter | “-”
-      // [39] ns-uri-char     ::=  “%” ns-hex-digit ns-hex-digit | ns-word-char | “#”
-      //                         | “;” | “/” | “?” | “:” | “@” | “&” | “=” | “+” | “$” | “,”
-      //                         | “_” | “.” | “!” | “~” | “*” | “'” | “(” | “)” | “[” | “]”
-      //
-      // Also need to encode '!' because it has special meaning (end of tag prefix).
-      //
-      tagStr = encodeURI(
-        state.tag[0] === '!' ? state.tag.slice(1) : state.tag
-      ).replace(/!/g, '%21');
-
-      if (state.tag[0] === '!') {
-        tagStr = '!' + tagStr;
-      } else if (tagStr.slice(0, 18) === 'tag:yaml.org,2002:') {
-        tagStr = '!!' + tagStr.slice(18);
-      } else {
-        tagStr = '!<' + tagStr + '>';
-      }
-
-      state.dump = tagStr + ' ' + state.dump;
-    }
-  }
-
-  return true;
-}
-
-function getDuplicateReferences(object, state) {
-  var objects = [],
-      duplicatesIndexes = [],
-      index,
-      length;
-
-  inspectNode(object, objects, duplicatesIndexes);
-
-  for (index = 0, length = duplicatesIndexes.length; index < length; index += 1) {
-    state.duplicates.push(objects[duplicatesIndexes[index]]);
-  }
-  state.usedDuplicates = new Array(length);
-}
-
-function inspectNode(object, objects, duplicatesIndexes) {
-  var objectKeyList,
-      index,
-      length;
-
-  if (object !== null && typeof object === 'object') {
-    index = objects.indexOf(object);
-    if (index !== -1) {
-      if (duplicatesIndexes.indexOf(index) === -1) {
-        duplicatesIndexes.push(index);
-      }
-    } else {
-      objects.push(object);
-
-      if (Array.isArray(object)) {
-        for (index = 0, length = object.length; index < length; index += 1) {
-          inspectNode(object[index], objects, duplicatesIndexes);
-        }
-      } else {
-        objectKeyList = Object.keys(object);
-
-        for (index = 0, length = objectKeyList.length; index < length; index += 1) {
-          inspectNode(object[objectKeyList[index]], objects, duplicatesIndexes);
-        }
-      }
-    }
-  }
-}
-
-function dump$1(input, options) {
-  options = options || {};
-
-  var state = new State(options);
-
-  if (!state.noRefs) getDuplicateReferences(input, state);
-
-  var value = input;
-
-  if (state.replacer) {
-    value = state.replacer.call({ '': value }, '', value);
-  }
-
-  if (writeNode(state, 0, value, true, true)) return state.dump + '\n';
-
-  return '';
-}
-
-var dump_1 = dump$1;
-
-var dumper = {
-	dump: dump_1
-};
-
-function renamed(from, to) {
-  return function () {
-    throw new Error('Function yaml.' + from + ' is removed in js-yaml 4. ' +
-      'Use yaml.' + to + ' instead, which is now safe by default.');
-  };
-}
-
-
-var Type                = type;
-var Schema              = schema;
-var FAILSAFE_SCHEMA     = failsafe;
-var JSON_SCHEMA         = json;
-var CORE_SCHEMA         = core;
-var DEFAULT_SCHEMA      = _default;
-var load                = loader.load;
-var loadAll             = loader.loadAll;
-var dump                = dumper.dump;
-var YAMLException       = exception;
-
-// Re-export all types in case user wants to create custom schema
-var types = {
-  binary:    binary,
-  float:     js_yaml_float,
-  map:       map,
-  null:      _null,
-  pairs:     pairs,
-  set:       set,
-  timestamp: timestamp,
-  bool:      bool,
-  int:       js_yaml_int,
-  merge:     merge,
-  omap:      omap,
-  seq:       seq,
-  str:       str
-};
-
-// Removed functions from JS-YAML 3.0.x
-var safeLoad            = renamed('safeLoad', 'load');
-var safeLoadAll         = renamed('safeLoadAll', 'loadAll');
-var safeDump            = renamed('safeDump', 'dump');
-
-var jsYaml = {
-	Type: Type,
-	Schema: Schema,
-	FAILSAFE_SCHEMA: FAILSAFE_SCHEMA,
-	JSON_SCHEMA: JSON_SCHEMA,
-	CORE_SCHEMA: CORE_SCHEMA,
-	DEFAULT_SCHEMA: DEFAULT_SCHEMA,
-	load: load,
-	loadAll: loadAll,
-	dump: dump,
-	YAMLException: YAMLException,
-	types: types,
-	safeLoad: safeLoad,
-	safeLoadAll: safeLoadAll,
-	safeDump: safeDump
-};
-
-
-
-;// CONCATENATED MODULE: ../../packages/contract/src/load/parse.ts
-
-
-
-/** Deeper nesting than this is not a real API description; refusing it keeps the recursive parser off the stack limit. */
-const MAX_DEPTH = 1000;
-/** 1-based line and column of `offset` in `file`. */
-function lineCol(file, offset) {
-    if (!file.lineStarts) {
-        const starts = [0];
-        const t = file.text;
-        for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1))
-            starts.push(i + 1);
-        file.lineStarts = starts;
-    }
-    const s = file.lineStarts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (s[mid] <= offset)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - s[lo] + 1 };
-}
-/**
- * JSON with positions. `JSON.parse` gives no offsets and the YAML parser is ~20x slower on multi-megabyte JSON
- * (Kubernetes is 4 MB), so this is a small hand-written parser that records key offsets as it goes.
- */
-function parseJson(file, meta) {
-    const t = file.text;
-    let i = 0;
-    const fail = (what) => {
-        const { line, column } = lineCol(file, Math.min(i, t.length));
-        throw new errors_ContractInputError(`invalid JSON: ${what}`, { file: file.rel, line, column }, 'correct the JSON syntax at this position (a linter such as `jq . <file>` shows the same place)');
-    };
-    const ws = () => {
-        for (;;) {
-            const c = t.charCodeAt(i);
-            if (c === 32 || c === 10 || c === 13 || c === 9)
-                i++;
-            else
-                break;
-        }
-    };
-    const str = () => {
-        const start = ++i;
-        let escaped = false;
-        for (;;) {
-            const c = t.charCodeAt(i);
-            if (Number.isNaN(c))
-                fail('unterminated string');
-            if (c === 34)
-                break;
-            if (c === 92) {
-                escaped = true;
-                i += 2;
-            }
-            else if (c < 32)
-                fail('control character in string');
-            else
-                i++;
-        }
-        const raw = t.slice(start, i);
-        i++;
-        if (!escaped)
-            return raw;
-        try {
-            return JSON.parse(`"${raw}"`);
-        }
-        catch {
-            return fail('bad escape sequence in string');
-        }
-    };
-    const value = (depth, parent, key) => {
-        if (depth > MAX_DEPTH)
-            fail(`nesting deeper than ${MAX_DEPTH} levels`);
-        ws();
-        const c = t.charCodeAt(i);
-        if (c === 123) {
-            const obj = {};
-            const keys = new Map();
-            meta.set(obj, { file, parent, key, offset: i, keys });
-            i++;
-            ws();
-            if (t.charCodeAt(i) === 125) {
-                i++;
-                return obj;
-            }
-            for (;;) {
-                ws();
-                if (t.charCodeAt(i) !== 34)
-                    fail('expected a quoted property name');
-                const at = i;
-                const k = str();
-                ws();
-                if (t.charCodeAt(i) !== 58)
-                    fail('expected `:` after property name');
-                i++;
-                keys.set(k, at);
-                // defineProperty-free assignment is fine: `__proto__` as a key is handled by JSON semantics below.
-                const v = value(depth + 1, obj, k);
-                if (k === '__proto__')
-                    Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
-                else
-                    obj[k] = v;
-                ws();
-                const d = t.charCodeAt(i);
-                if (d === 44)
-                    i++;
-                else if (d === 125) {
-                    i++;
-                    return obj;
-                }
-                else
-                    fail('expected `,` or `}`');
-            }
-        }
-        if (c === 91) {
-            const arr = [];
-            const keys = new Map();
-            meta.set(arr, { file, parent, key, offset: i, keys });
-            i++;
-            ws();
-            if (t.charCodeAt(i) === 93) {
-                i++;
-                return arr;
-            }
-            for (;;) {
-                ws();
-                keys.set(String(arr.length), i);
-                arr.push(value(depth + 1, arr, String(arr.length)));
-                ws();
-                const d = t.charCodeAt(i);
-                if (d === 44)
-                    i++;
-                else if (d === 93) {
-                    i++;
-                    return arr;
-                }
-                else
-                    fail('expected `,` or `]`');
-            }
-        }
-        if (c === 34)
-            return str();
-        if (t.startsWith('true', i))
-            return ((i += 4), true);
-        if (t.startsWith('false', i))
-            return ((i += 5), false);
-        if (t.startsWith('null', i))
-            return ((i += 4), null);
-        const m = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-        m.lastIndex = i;
-        const num = m.exec(t);
-        if (!num)
-            return fail(Number.isNaN(c) ? 'unexpected end of file' : `unexpected character ${JSON.stringify(t[i])}`);
-        i += num[0].length;
-        return Number(num[0]);
-    };
-    if (t.charCodeAt(0) === 0xfeff)
-        i = 1;
-    const root = value(0, undefined, undefined);
-    ws();
-    if (i < t.length)
-        fail('unexpected content after the end of the document');
-    return root;
-}
-/**
- * YAML with positions. Aliases are bounded by `maxAliasCount` (billion-laughs protection); the JS value comes from
- * `toJS` and a parallel walk of the AST records where each key sits.
- */
-function parseYaml(file, meta, maxAliasCount) {
-    // js-yaml is ~7x faster than `yaml` (DigitalOcean is 13 MB in 1,500 files) but keeps no positions and does not
-    // count aliases. Files without anchors take the fast path and get positions later, only if a finding needs one;
-    // files with anchors take the `yaml` path, which bounds alias expansion.
-    if (!/(^|[\s[{,])&[^\s,[\]{}]/m.test(file.text))
-        return parseYamlFast(file, meta);
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(file.text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
-    const err = doc.errors[0];
-    if (err) {
-        const pos = lineCounter.linePos(err.pos[0]);
-        const message = err.message.split('\n')[0];
-        throw new errors_ContractInputError(`invalid YAML: ${message}`, { file: file.rel, line: pos.line, column: pos.col }, 'correct the YAML syntax at this position (check indentation, quoting and duplicate keys)');
-    }
-    let value;
-    try {
-        value = doc.toJS({ maxAliasCount });
-    }
-    catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        throw new errors_ContractInputError(`YAML aliases expand too much (${message})`, { file: file.rel }, `remove the alias chain (\`*anchor\` references) or write the values out; at most ${maxAliasCount} alias expansions are allowed`);
-    }
-    const walk = (node, js, parent, key, depth) => {
-        if (!node || (0,dist/* isAlias */.Vj)(node) || js === null || typeof js !== 'object' || meta.has(js))
-            return;
-        if (depth > MAX_DEPTH) {
-            throw new errors_ContractInputError(`nesting deeper than ${MAX_DEPTH} levels`, { file: file.rel }, 'flatten the document');
-        }
-        const keys = new Map();
-        meta.set(js, { file, parent, key, offset: node.range?.[0] ?? 0, keys });
-        if ((0,dist/* isMap */.jh)(node)) {
-            for (const pair of node.items) {
-                if (!(0,dist/* isPair */.tO)(pair))
-                    continue;
-                const k = pair.key;
-                const ks = (0,dist/* isScalar */.jn)(k) ? String(k.value) : undefined;
-                if (ks === undefined || ks === '<<')
-                    continue;
-                keys.set(ks, k?.range?.[0] ?? 0);
-                walk(pair.value, js[ks], js, ks, depth + 1);
-            }
-        }
-        else if ((0,dist/* isSeq */.oP)(node)) {
-            node.items.forEach((item, idx) => {
-                const n = item;
-                keys.set(String(idx), n?.range?.[0] ?? 0);
-                walk(n, js[idx], js, String(idx), depth + 1);
-            });
-        }
-    };
-    walk(doc.contents, value, undefined, undefined, 0);
-    return value;
-}
-function parseYamlFast(file, meta) {
-    let value;
-    try {
-        value = jsYaml.load(file.text, { schema: jsYaml.CORE_SCHEMA, filename: file.rel });
-    }
-    catch (e) {
-        const mark = e.mark;
-        const reason = e.reason ?? String(e);
-        throw new errors_ContractInputError(`invalid YAML: ${reason}`, { file: file.rel, line: mark ? mark.line + 1 : undefined, column: mark ? mark.column + 1 : undefined }, 'correct the YAML syntax at this position (check indentation, quoting and duplicate keys)');
-    }
-    file.lazy = true;
-    // Recursion rather than an explicit stack: no tuple per node, which matters at 1,500 files.
-    const walk = (js, parent, key, depth) => {
-        if (js === null || typeof js !== 'object' || meta.has(js))
-            return;
-        if (depth > MAX_DEPTH) {
-            throw new errors_ContractInputError(`nesting deeper than ${MAX_DEPTH} levels`, { file: file.rel }, 'flatten the document');
-        }
-        meta.set(js, { file, parent, key, offset: 0 });
-        if (Array.isArray(js))
-            for (let i = 0; i < js.length; i++)
-                walk(js[i], js, String(i), depth + 1);
-        else
-            for (const k in js)
-                walk(js[k], js, k, depth + 1);
-    };
-    walk(value, undefined, undefined, 0);
-    return value;
-}
-/**
- * Offset of the value at `segments` (or of its deepest indexed ancestor) in a lazily positioned YAML file. The
- * first lookup builds a key index in one pass over the lines (block-style YAML, which is what OpenAPI files use);
- * anything the index cannot see (flow collections) falls back to the nearest enclosing key, never to a wrong one.
- */
-function lazyOffset(file, segments) {
-    if (!file.keyIndex)
-        file.keyIndex = indexYamlKeys(file.text);
-    for (let n = segments.length; n > 0; n--) {
-        const off = file.keyIndex.get(segments.slice(0, n).join('\u0000'));
-        if (off !== undefined)
-            return off;
-    }
-    return 0;
-}
-const KEY_RE = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{[\]},&*!|>%@`-][^#\n]*?|-[^\s][^#\n]*?))[ \t]*:(?=[ \t]|$)/;
-const join = (parent, seg) => (parent === '' ? seg : `${parent}\u0000${seg}`);
-/** One pass over block-style YAML: path (segments joined by NUL) -> offset of the key or dash. */
-function indexYamlKeys(text) {
-    const index = new Map();
-    const stack = [];
-    let blockIndent = -1;
-    let explicitKeyCol = -1;
-    let lineStart = 0;
-    while (lineStart <= text.length) {
-        let lineEnd = text.indexOf('\n', lineStart);
-        if (lineEnd === -1)
-            lineEnd = text.length;
-        // Windows line endings: the `\r` would hide the `key:` at the end of the line.
-        const line = text.charCodeAt(lineEnd - 1) === 13 ? text.slice(lineStart, lineEnd - 1) : text.slice(lineStart, lineEnd);
-        const start = lineStart;
-        lineStart = lineEnd + 1;
-        let indent = 0;
-        while (line.charCodeAt(indent) === 32)
-            indent++;
-        if (indent === line.length || line.charCodeAt(indent) === 13)
-            continue;
-        if (blockIndent >= 0) {
-            if (indent > blockIndent)
-                continue;
-            blockIndent = -1;
-        }
-        let col = indent;
-        let rest = line.slice(col);
-        if (rest.startsWith('#') || rest.startsWith('---') || rest.startsWith('...'))
-            continue;
-        if (rest === '-' || rest.startsWith('- ') || rest.startsWith('-\t')) {
-            while (stack.length && stack[stack.length - 1].indent > col)
-                stack.pop();
-            let top = stack[stack.length - 1];
-            if (!top || top.indent < col || top.kind === 'map') {
-                top = { indent: col, kind: 'seq', path: top ? (top.last ?? top.path) : '', count: -1 };
-                stack.push(top);
-            }
-            top.count++;
-            top.last = join(top.path, String(top.count));
-            index.set(top.last, start + col);
-            let after = 1;
-            while (rest.charCodeAt(after) === 32 || rest.charCodeAt(after) === 9)
-                after++;
-            if (after >= rest.length)
-                continue;
-            col += after;
-            rest = line.slice(col);
-        }
-        let key;
-        let valueText = '';
-        if (rest.startsWith('? ')) {
-            // Explicit key (`? long key` / `: value`), as some generators write very long keys.
-            key = rest.slice(2).trim();
-            explicitKeyCol = col;
-        }
-        else if (rest.startsWith(': ') && col === explicitKeyCol) {
-            explicitKeyCol = -1;
-            col += 2;
-            rest = line.slice(col);
-            while (stack.length && stack[stack.length - 1].indent > col)
-                stack.pop();
-        }
-        if (key === undefined) {
-            const m = KEY_RE.exec(rest);
-            if (!m)
-                continue;
-            key =
-                m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trim();
-            valueText = rest.slice(m[0].length).trim();
-        }
-        while (stack.length &&
-            (stack[stack.length - 1].indent > col ||
-                (stack[stack.length - 1].indent === col && stack[stack.length - 1].kind === 'seq')))
-            stack.pop();
-        let top = stack[stack.length - 1];
-        if (!top || top.indent < col || top.kind === 'seq') {
-            top = { indent: col, kind: 'map', path: top ? (top.last ?? top.path) : '', count: 0 };
-            stack.push(top);
-        }
-        top.last = join(top.path, key);
-        index.set(top.last, start + col);
-        if (/^[|>][-+0-9]*\s*(#.*)?$/.test(valueText))
-            blockIndent = col;
-    }
-    return index;
-}
-
-;// CONCATENATED MODULE: ../../packages/contract/src/load/swagger2.ts
-/** Swagger 2.0 parameter keywords that describe the value and therefore move into the 3.x `schema`. */
-const SCHEMA_KEYS = [
-    'type',
-    'format',
-    'items',
-    'default',
-    'maximum',
-    'exclusiveMaximum',
-    'minimum',
-    'exclusiveMinimum',
-    'maxLength',
-    'minLength',
-    'pattern',
-    'maxItems',
-    'minItems',
-    'uniqueItems',
-    'enum',
-    'multipleOf',
-    'x-nullable',
-    'x-extensible-enum',
-];
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const FLOW_NAMES = {
-    implicit: 'implicit',
-    password: 'password',
-    application: 'clientCredentials',
-    accessCode: 'authorizationCode',
-};
-const swagger2_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-/**
- * Rewrites a resolved Swagger 2.0 document into the OpenAPI 3.0 shape the diff engine reads: body/formData
- * parameters become `requestBody`, `consumes`/`produces` become media types, `definitions` become
- * `components.schemas`, response `schema` becomes `content`. Schemas themselves are shared, not copied (2.0
- * schemas are valid 3.0 schemas for everything the engine compares). New objects inherit the source position of
- * the object they came from, so findings still point at the right line.
- * @param doc the resolved 2.0 document.
- * @param meta the loader's source map; synthesized objects are registered in it.
- * @returns a new 3.0-shaped document.
- */
-function normalizeSwagger2(doc, meta) {
-    const tag = (obj, src) => {
-        const m = swagger2_isObject(src) || Array.isArray(src) ? meta.get(src) : undefined;
-        if (m)
-            meta.set(obj, m);
-        return obj;
-    };
-    const globalConsumes = Array.isArray(doc.consumes) && doc.consumes.length ? doc.consumes : ['application/json'];
-    const globalProduces = Array.isArray(doc.produces) && doc.produces.length ? doc.produces : ['application/json'];
-    const schemaOf = (p) => {
-        const schema = {};
-        for (const k of SCHEMA_KEYS)
-            if (k in p)
-                schema[k] = p[k];
-        if (schema.type === 'file') {
-            schema.type = 'string';
-            schema.format = 'binary';
-        }
-        if (schema['x-nullable'] === true)
-            schema.nullable = true;
-        return tag(schema, p);
-    };
-    const paramCache = new WeakMap();
-    const convertParam = (p) => {
-        const hit = paramCache.get(p);
-        if (hit)
-            return hit;
-        const out = { name: p.name, in: p.in, schema: schemaOf(p) };
-        for (const k of ['description', 'required', 'deprecated', 'allowEmptyValue'])
-            if (k in p)
-                out[k] = p[k];
-        for (const k of Object.keys(p))
-            if (k.startsWith('x-'))
-                out[k] = p[k];
-        if (p.collectionFormat === 'multi')
-            out.explode = true;
-        else if (p.type === 'array')
-            out.explode = false;
-        paramCache.set(p, tag(out, p));
-        return out;
-    };
-    const convertHeaders = (headers) => {
-        if (!swagger2_isObject(headers))
-            return undefined;
-        const out = {};
-        for (const [name, h] of Object.entries(headers))
-            if (swagger2_isObject(h))
-                out[name] = tag({ description: h.description, schema: schemaOf(h) }, h);
-        return tag(out, headers);
-    };
-    const convertOperation = (op, pathParams) => {
-        const byKey = new Map();
-        for (const p of [...pathParams, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
-            if (swagger2_isObject(p))
-                byKey.set(`${p.in}:${p.name}`, p);
-        }
-        const consumes = Array.isArray(op.consumes) && op.consumes.length ? op.consumes : globalConsumes;
-        const produces = Array.isArray(op.produces) && op.produces.length ? op.produces : globalProduces;
-        const out = {};
-        for (const [k, v] of Object.entries(op))
-            if (!['parameters', 'consumes', 'produces', 'responses'].includes(k))
-                out[k] = v;
-        const params = [];
-        const form = [];
-        for (const p of byKey.values()) {
-            if (p.in === 'body') {
-                const content = {};
-                for (const ct of consumes)
-                    content[ct] = tag({ schema: p.schema }, p);
-                out.requestBody = tag({ description: p.description, required: p.required === true, content: tag(content, p) }, p);
-            }
-            else if (p.in === 'formData')
-                form.push(p);
-            else
-                params.push(convertParam(p));
-        }
-        if (form.length) {
-            const properties = {};
-            const required = [];
-            for (const p of form) {
-                properties[p.name] = schemaOf(p);
-                if (p.required)
-                    required.push(p.name);
-            }
-            const schema = tag({ type: 'object', properties, ...(required.length ? { required } : {}) }, form[0]);
-            const formTypes = consumes.filter((c) => /form/.test(c));
-            const content = {};
-            for (const ct of formTypes.length ? formTypes : ['application/x-www-form-urlencoded'])
-                content[ct] = { schema };
-            out.requestBody = tag({ required: required.length > 0, content }, form[0]);
-        }
-        if (params.length)
-            out.parameters = tag(params, op.parameters ?? op);
-        if (swagger2_isObject(op.responses)) {
-            const responses = {};
-            for (const [code, r] of Object.entries(op.responses)) {
-                if (!swagger2_isObject(r))
-                    continue;
-                const resp = { description: r.description };
-                const headers = convertHeaders(r.headers);
-                if (headers)
-                    resp.headers = headers;
-                if (r.schema !== undefined) {
-                    const content = {};
-                    for (const ct of produces)
-                        content[ct] = tag({ schema: r.schema }, r);
-                    resp.content = tag(content, r);
-                }
-                for (const k of Object.keys(r))
-                    if (k.startsWith('x-'))
-                        resp[k] = r[k];
-                responses[code] = tag(resp, r);
-            }
-            out.responses = tag(responses, op.responses);
-        }
-        return tag(out, op);
-    };
-    const paths = {};
-    for (const [p, item] of Object.entries(swagger2_isObject(doc.paths) ? doc.paths : {})) {
-        if (!swagger2_isObject(item))
-            continue;
-        const pathParams = Array.isArray(item.parameters) ? item.parameters : [];
-        const outItem = {};
-        for (const [k, v] of Object.entries(item)) {
-            if (METHODS.includes(k) && swagger2_isObject(v))
-                outItem[k] = convertOperation(v, pathParams);
-            else if (k !== 'parameters')
-                outItem[k] = v;
-        }
-        paths[p] = tag(outItem, item);
-    }
-    const securitySchemes = {};
-    for (const [name, s] of Object.entries(swagger2_isObject(doc.securityDefinitions) ? doc.securityDefinitions : {})) {
-        if (!swagger2_isObject(s))
-            continue;
-        if (s.type === 'basic')
-            securitySchemes[name] = tag({ type: 'http', scheme: 'basic', description: s.description }, s);
-        else if (s.type === 'oauth2') {
-            const flow = { authorizationUrl: s.authorizationUrl, tokenUrl: s.tokenUrl, scopes: s.scopes ?? {} };
-            securitySchemes[name] = tag({ type: 'oauth2', description: s.description, flows: { [FLOW_NAMES[s.flow] ?? s.flow]: flow } }, s);
-        }
-        else
-            securitySchemes[name] = s;
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(doc)) {
-        if (![
-            'swagger',
-            'paths',
-            'definitions',
-            'parameters',
-            'responses',
-            'securityDefinitions',
-            'consumes',
-            'produces',
-            'host',
-            'basePath',
-            'schemes',
-        ].includes(k))
-            out[k] = v;
-    }
-    out.openapi = '3.0.0';
-    out.paths = tag(paths, doc.paths);
-    out.components = { schemas: doc.definitions ?? {}, securitySchemes };
-    return tag(out, doc);
-}
-
-;// CONCATENATED MODULE: ../../packages/contract/src/load/index.ts
-
-
-
-
-
-
-const DEFAULTS = { maxFileBytes: 32 * 1024 * 1024, maxFiles: 2000, maxAliasCount: 10_000 };
-/** Keys whose values are literal data, never OpenAPI structure, so `$ref` inside them is not a reference. */
-const LITERAL_KEYS = new Set(['example', 'examples', 'default', 'enum', 'const', 'x-examples']);
-/** Maps keyed by user-chosen names, where keyword-looking keys must still be walked. */
-const NAME_MAPS = new Set(['properties', 'patternProperties', 'definitions', 'schemas', '$defs', 'dependentSchemas']);
-/** `$ref` siblings that only annotate; a 3.1 `$ref` with other siblings is merged with its target instead. */
-const ANNOTATION_KEYS = new Set(['$ref', 'description', 'summary', 'title']);
-/** Escapes one JSON pointer segment (RFC 6901). */
-function escapePointer(segment) {
-    return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-const formatBytes = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
-const load_isObject = (v) => typeof v === 'object' && v !== null;
-/**
- * Loads an OpenAPI 3.0/3.1/3.2 or Swagger 2.0 description (YAML or JSON, one or many files) into the 3.x shape.
- * `$ref`s are resolved relative to the file that contains them; only local files under `root` are read.
- * @param entryFile path of the entry document (absolute, or relative to the working directory).
- * @param options root directory and size limits.
- * @returns the loaded spec with a source map from objects to file:line.
- * @throws ContractInputError for unreadable, invalid, oversized or unsafe input, naming the file and line.
- * @example const spec = loadSpec('api/openapi.yaml', { root: process.cwd() });
- */
-function load_loadSpec(entryFile, options = {}) {
-    const opts = { ...DEFAULTS, ...options };
-    const entryAbs = external_node_path_default().resolve(entryFile);
-    const root = external_node_path_default().resolve(options.root ?? external_node_path_default().dirname(entryAbs));
-    let realRoot = root;
-    try {
-        realRoot = external_node_fs_namespaceObject.realpathSync.native(root);
-    }
-    catch {
-        // A root that does not exist leaves every file outside it; the error names the entry file.
-    }
-    const meta = new WeakMap();
-    const files = new Map();
-    const relOf = (abs) => external_node_path_default().relative(root, abs).split((external_node_path_default()).sep).join('/') || external_node_path_default().basename(abs);
-    const segmentsOf = (m) => {
-        const segs = [];
-        for (let cur = m, guard = 0; cur && cur.key !== undefined && guard < 10_000; guard++) {
-            segs.push(cur.key);
-            cur = cur.parent ? meta.get(cur.parent) : undefined;
-        }
-        return segs.reverse();
-    };
-    const offsetOf = (m, key) => {
-        if (m.keys)
-            return key !== undefined ? (m.keys.get(key) ?? m.offset) : m.offset;
-        const segs = segmentsOf(m);
-        if (key !== undefined)
-            segs.push(key);
-        return lazyOffset(m.file, segs);
-    };
-    const where = (node, key) => {
-        const m = node ? meta.get(node) : undefined;
-        if (!m)
-            return { file: relOf(entryAbs) };
-        return { file: m.file.rel, ...lineCol(m.file, offsetOf(m, key)) };
-    };
-    const readFile = (abs, referrer) => {
-        const known = files.get(abs);
-        if (known)
-            return known;
-        const rel = relOf(abs);
-        const isOutside = (p, r) => external_node_path_default().relative(r, p).startsWith('..') || external_node_path_default().isAbsolute(external_node_path_default().relative(r, p));
-        // A symlink inside the repository may point anywhere, so the real path is checked too.
-        let real = abs;
-        try {
-            real = external_node_fs_namespaceObject.realpathSync.native(abs);
-        }
-        catch {
-            // A missing file is reported below, with its referrer.
-        }
-        if (isOutside(abs, root) || isOutside(real, realRoot)) {
-            throw new errors_ContractInputError(referrer
-                ? `$ref ${JSON.stringify(referrer.ref)} points outside the repository (${abs})`
-                : `the spec ${abs} is outside the root ${root}`, referrer ? where(referrer.node, referrer.key) : { file: abs }, 'keep every referenced file inside the repository and use a relative path');
-        }
-        if (files.size >= opts.maxFiles) {
-            throw new errors_ContractInputError(`more than ${opts.maxFiles} files referenced`, referrer ? where(referrer.node, referrer.key) : { file: rel }, 'bundle the spec or raise maxFiles');
-        }
-        let size;
-        try {
-            const st = (0,external_node_fs_namespaceObject.statSync)(abs);
-            if (!st.isFile())
-                throw new Error('not a regular file');
-            size = st.size;
-        }
-        catch {
-            if (referrer) {
-                throw new errors_ContractInputError(`$ref ${JSON.stringify(referrer.ref)} points to a missing file ${rel}`, where(referrer.node, referrer.key), `create ${rel} or correct the path; it is resolved relative to the file containing the $ref`);
-            }
-            throw new errors_ContractInputError('spec file not found', { file: rel }, 'check the spec path input; it is relative to the repository root');
-        }
-        if (size > opts.maxFileBytes) {
-            throw new errors_ContractInputError(`file is ${formatBytes(size)}, above the ${formatBytes(opts.maxFileBytes)} limit`, { file: rel }, 'split the spec into several files with $ref, or raise the size limit (maxFileBytes)');
-        }
-        const text = (0,external_node_fs_namespaceObject.readFileSync)(abs, 'utf8');
-        const file = { abs, rel, text, value: undefined };
-        const looksJson = /\.json$/i.test(abs) || (!/\.ya?ml$/i.test(abs) && /^\s*[{[]/.test(text.slice(0, 64)));
-        file.value = looksJson ? parseJson(file, meta) : parseYaml(file, meta, opts.maxAliasCount);
-        files.set(abs, file);
-        return file;
-    };
-    const entry = readFile(entryAbs);
-    if (!load_isObject(entry.value) || Array.isArray(entry.value)) {
-        throw new errors_ContractInputError('the document is not a mapping/object', { file: entry.rel, line: 1 }, 'point the spec input at an OpenAPI or Swagger document');
-    }
-    const doc = entry.value;
-    const rawVersion = doc.openapi ?? doc.swagger;
-    const version = rawVersion === undefined ? '' : String(rawVersion);
-    let dialect;
-    if (doc.swagger !== undefined && /^2(\.0)?$/.test(version))
-        dialect = '2.0';
-    else if (/^3\.0(\.|$)/.test(version))
-        dialect = '3.0';
-    // 3.2 keeps 3.1's JSON Schema 2020-12 and `$ref` rules; its additions (e.g. `itemSchema`) are plain keywords here.
-    else if (/^3\.[12](\.|$)/.test(version))
-        dialect = '3.1';
-    else {
-        throw new errors_ContractInputError(version ? `unsupported OpenAPI version ${JSON.stringify(version)}` : 'no `openapi` or `swagger` version field', { file: entry.rel, line: 1 }, 'use an OpenAPI 3.0, 3.1 or 3.2 (`openapi: 3.x.y`) or Swagger 2.0 (`swagger: "2.0"`) document');
-    }
-    resolveRefs(entry, { meta, readFile, where, mergeSiblings: dialect === '3.1' });
-    const document = dialect === '2.0' ? normalizeSwagger2(doc, meta) : doc;
-    const loaded = {
-        entry: entry.rel,
-        root,
-        version,
-        dialect,
-        document,
-        files: [...files.values()].map((f) => f.rel),
-        locate(node, key) {
-            const m = meta.get(node);
-            if (!m)
-                return undefined;
-            return { file: m.file.rel, ...lineCol(m.file, offsetOf(m, key === undefined ? undefined : String(key))) };
-        },
-        locatePointer(pointer) {
-            const segments = pointer === ''
-                ? []
-                : pointer
-                    .replace(/^#/, '')
-                    .slice(1)
-                    .split('/')
-                    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-            let node = document;
-            let best = loaded.locate(document);
-            for (const seg of segments) {
-                if (!load_isObject(node) || !(seg in node))
-                    break;
-                best = loaded.locate(node, seg) ?? best;
-                node = node[seg];
-            }
-            return best;
-        },
-        pointer(node, key) {
-            const m = meta.get(node);
-            if (!m)
-                return undefined;
-            const segs = segmentsOf(m);
-            if (key !== undefined)
-                segs.push(String(key));
-            return segs.map((s) => '/' + escapePointer(s)).join('');
-        },
-    };
-    return loaded;
-}
-/**
- * Replaces every reachable `{$ref}` object with its target, in place. Starting from the entry document and
- * following only what is referenced means a broken file nobody points to is never read.
- */
-function resolveRefs(entry, ctx) {
-    const { meta } = ctx;
-    const cache = new Map();
-    const inProgress = new Set();
-    const fileOf = (node, fallback) => meta.get(node)?.file ?? fallback;
-    const deref = (refObj, file) => {
-        const cached = cache.get(refObj);
-        if (cached)
-            return cached;
-        const ref = refObj.$ref;
-        const at = () => ctx.where(refObj, '$ref');
-        if (inProgress.has(refObj)) {
-            throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} is a reference loop that never reaches a value`, at(), 'make one of the references in the loop point to a real object');
-        }
-        inProgress.add(refObj);
-        if (/^[a-z][a-z0-9+.-]*:/i.test(ref) && !/^file:/i.test(ref)) {
-            throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} is remote; the gate never fetches over the network`, at(), 'vendor the referenced document into the repository and reference it by relative path');
-        }
-        const hash = ref.indexOf('#');
-        const filePart = hash === -1 ? ref : ref.slice(0, hash);
-        const fragment = hash === -1 ? '' : ref.slice(hash + 1);
-        let target = file;
-        if (filePart) {
-            let decoded;
-            try {
-                decoded = decodeURI(filePart.replace(/^file:\/\//i, ''));
-            }
-            catch {
-                throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} has invalid %-encoding`, at(), 'percent-encode the path correctly or write it plainly');
-            }
-            const abs = external_node_path_default().isAbsolute(decoded) ? decoded : external_node_path_default().resolve(external_node_path_default().dirname(file.abs), decoded);
-            target = ctx.readFile(abs, { node: refObj, key: '$ref', ref });
-        }
-        let node = target.value;
-        let nodeFile = target;
-        if (fragment) {
-            if (!fragment.startsWith('/')) {
-                throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} uses a plain-name fragment, which is not supported`, at(), 'use a JSON pointer fragment such as `#/components/schemas/Pet`');
-            }
-            let segments;
-            try {
-                segments = fragment
-                    .slice(1)
-                    .split('/')
-                    .map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'));
-            }
-            catch {
-                throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} has invalid %-encoding`, at(), 'percent-encode the pointer correctly');
-            }
-            for (const seg of segments) {
-                if (load_isObject(node) && typeof node.$ref === 'string') {
-                    const r = deref(node, nodeFile);
-                    node = r.value;
-                    nodeFile = r.file;
-                }
-                if (!load_isObject(node) || !Object.prototype.hasOwnProperty.call(node, seg)) {
-                    throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} points to nothing: ${JSON.stringify(seg)} not found in ${target.rel}`, at(), 'correct the JSON pointer after `#` or add the missing definition');
-                }
-                node = node[seg];
-                if (load_isObject(node))
-                    nodeFile = fileOf(node, nodeFile);
-            }
-        }
-        if (load_isObject(node) && typeof node.$ref === 'string') {
-            const r = deref(node, nodeFile);
-            node = r.value;
-            nodeFile = r.file;
-        }
-        let value = node;
-        if (ctx.mergeSiblings &&
-            load_isObject(node) &&
-            !Array.isArray(node) &&
-            Object.keys(refObj).some((k) => !ANNOTATION_KEYS.has(k))) {
-            // 3.1: `$ref` beside other keywords means "both apply"; a shallow merge keeps the target shared underneath.
-            value = { ...node };
-            for (const [k, v] of Object.entries(refObj))
-                if (k !== '$ref')
-                    value[k] = v;
-            const m = meta.get(refObj);
-            if (m)
-                meta.set(value, m);
-        }
-        const result = { value, file: nodeFile };
-        inProgress.delete(refObj);
-        cache.set(refObj, result);
-        return result;
-    };
-    const visited = new Set();
-    const stack = [[entry.value, entry]];
-    while (stack.length) {
-        const [node, file] = stack.pop();
-        if (visited.has(node))
-            continue;
-        visited.add(node);
-        const keys = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
-        // Inside `properties` (and similar name-keyed maps) a key like `default` is a property name, not a keyword.
-        const nameMap = NAME_MAPS.has(meta.get(node)?.key ?? '');
-        for (const key of keys) {
-            if (typeof key === 'string' && !nameMap && (LITERAL_KEYS.has(key) || key.startsWith('x-'))) {
-                // `examples` in a Media Type is a map of Example Objects, which may be `$ref`s; their values are literal.
-                if (key === 'examples' && load_isObject(node[key]) && !Array.isArray(node[key])) {
-                    for (const [ek, ev] of Object.entries(node[key])) {
-                        if (load_isObject(ev) && typeof ev.$ref === 'string')
-                            node[key][ek] = deref(ev, file).value;
-                    }
-                }
-                continue;
-            }
-            const child = node[key];
-            if (!load_isObject(child))
-                continue;
-            if (typeof child.$ref === 'string') {
-                const r = deref(child, file);
-                node[key] = r.value;
-                if (load_isObject(r.value))
-                    stack.push([r.value, r.file]);
-            }
-            else {
-                stack.push([child, fileOf(child, file)]);
-            }
-        }
-    }
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ../../packages/contract/src/diff/rules.ts
-/**
- * Rule ids and default levels follow oasdiff (checker/rules.go). Schema-level rules come in families
- * (`request-body-X`, `request-property-X`, `request-parameter-X`, `response-body-X`, `response-property-X`), graded by
- * direction: a tightening in a request breaks clients that send, a loosening in a response breaks clients that read.
- */
-/** [request level, response level] per schema aspect. */
-const ASPECT_LEVELS = {
-    'type-changed': ['ERR', 'ERR'],
-    'type-generalized': ['INFO', 'INFO'],
-    'type-specialized': ['INFO', 'INFO'],
-    'became-nullable': ['INFO', 'ERR'],
-    'became-not-nullable': ['ERR', 'INFO'],
-    'became-enum': ['ERR', 'INFO'],
-    'became-not-enum': ['INFO', 'WARN'],
-    'enum-value-removed': ['ERR', 'INFO'],
-    'enum-value-added': ['INFO', 'WARN'],
-    'x-extensible-enum-value-removed': ['ERR', 'INFO'],
-    'const-changed': ['ERR', 'ERR'],
-    'const-added': ['ERR', 'INFO'],
-    'const-removed': ['INFO', 'WARN'],
-    'default-value-changed': ['INFO', 'INFO'],
-    'default-value-added': ['INFO', 'INFO'],
-    'default-value-removed': ['INFO', 'INFO'],
-    'pattern-added': ['ERR', 'INFO'],
-    'pattern-removed': ['INFO', 'INFO'],
-    'pattern-changed': ['WARN', 'INFO'],
-    'pattern-generalized': ['INFO', 'INFO'],
-    'content-media-type-changed': ['ERR', 'ERR'],
-    'content-encoding-changed': ['ERR', 'ERR'],
-    'content-media-type-added': ['INFO', 'INFO'],
-    'content-media-type-removed': ['INFO', 'INFO'],
-    'content-encoding-added': ['INFO', 'INFO'],
-    'content-encoding-removed': ['INFO', 'INFO'],
-    'content-schema-added': ['ERR', 'INFO'],
-    'content-schema-removed': ['INFO', 'ERR'],
-    'discriminator-added': ['INFO', 'INFO'],
-    'discriminator-removed': ['INFO', 'INFO'],
-    'discriminator-property-name-changed': ['INFO', 'INFO'],
-    'discriminator-mapping-added': ['INFO', 'INFO'],
-    'discriminator-mapping-deleted': ['INFO', 'INFO'],
-    'discriminator-mapping-changed': ['INFO', 'INFO'],
-    'dependent-required-added': ['ERR', 'INFO'],
-    'dependent-required-removed': ['INFO', 'ERR'],
-    'dependent-required-changed': ['ERR', 'ERR'],
-    'dependent-schema-added': ['ERR', 'INFO'],
-    'dependent-schema-removed': ['INFO', 'ERR'],
-    'contains-added': ['ERR', 'INFO'],
-    'contains-removed': ['INFO', 'ERR'],
-    'property-names-added': ['ERR', 'INFO'],
-    'property-names-removed': ['INFO', 'ERR'],
-    'pattern-property-added': ['ERR', 'INFO'],
-    'pattern-property-removed': ['INFO', 'ERR'],
-    'unevaluated-items-added': ['ERR', 'INFO'],
-    'unevaluated-items-removed': ['INFO', 'ERR'],
-    'unevaluated-properties-added': ['ERR', 'INFO'],
-    'unevaluated-properties-removed': ['INFO', 'ERR'],
-    // oasdiff does not grade `not`; reported for information only.
-    'not-added': ['INFO', 'INFO'],
-    'not-removed': ['INFO', 'INFO'],
-    'prefix-items-added': ['ERR', 'INFO'],
-    'prefix-items-removed': ['ERR', 'INFO'],
-    'all-of-added': ['ERR', 'INFO'],
-    'all-of-removed': ['WARN', 'INFO'],
-    'all-of-added-annotation-only': ['INFO', 'INFO'],
-    'all-of-removed-annotation-only': ['INFO', 'INFO'],
-    'any-of-added': ['INFO', 'INFO'],
-    'any-of-removed': ['ERR', 'INFO'],
-    'one-of-added': ['INFO', 'ERR'],
-    'one-of-removed': ['ERR', 'INFO'],
-    'wrapped-in-one-of': ['ERR', 'ERR'],
-    'wrapped-in-one-of-original-preserved': ['INFO', 'ERR'],
-    // 3.1 type lists: dropping a type loses senders, adding one surprises readers.
-    'list-of-types-widened': ['INFO', 'ERR'],
-    'list-of-types-narrowed': ['ERR', 'INFO'],
-    'multiple-of-set': ['ERR', 'INFO'],
-    'multiple-of-unset': ['INFO', 'ERR'],
-    'multiple-of-changed': ['ERR', 'ERR'],
-    'multiple-of-generalized': ['INFO', 'INFO'],
-    'multiple-of-specialized': ['INFO', 'INFO'],
-    'unique-items-set': ['ERR', 'INFO'],
-    'unique-items-unset': ['INFO', 'ERR'],
-    'if-added': ['ERR', 'INFO'],
-    'if-removed': ['INFO', 'ERR'],
-    'then-added': ['ERR', 'INFO'],
-    'then-removed': ['INFO', 'ERR'],
-    'else-added': ['ERR', 'INFO'],
-    'else-removed': ['INFO', 'ERR'],
-    'type-compatible': ['INFO', 'INFO'],
-    'stability-decreased': ['ERR', 'ERR'],
-    'stability-increased': ['INFO', 'INFO'],
-    deprecated: ['INFO', 'INFO'],
-    'deprecated-with-sunset': ['INFO', 'INFO'],
-    reactivated: ['INFO', 'INFO'],
-};
-for (const [name, upper] of [
-    ['max', true],
-    ['max-length', true],
-    ['max-items', true],
-    ['max-properties', true],
-    ['max-contains', true],
-    ['exclusive-max', true],
-    ['min', false],
-    ['min-length', false],
-    ['min-items', false],
-    ['min-properties', false],
-    ['min-contains', false],
-    ['exclusive-min', false],
-]) {
-    // Lowering an upper bound or raising a lower bound narrows what is accepted.
-    ASPECT_LEVELS[`${name}-${upper ? 'decreased' : 'increased'}`] = ['ERR', 'INFO'];
-    ASPECT_LEVELS[`${name}-${upper ? 'increased' : 'decreased'}`] = ['INFO', 'ERR'];
-    ASPECT_LEVELS[`${name}-set`] = ['WARN', 'INFO'];
-    // Dropping a bound: harmless for senders, readers may now get values outside the old range.
-    ASPECT_LEVELS[`${name}-unset`] = ['INFO', 'ERR'];
-}
-/** Ids whose level differs from their family, or that are not schema-family ids. */
-const LEVELS = {
-    'request-parameter-default-value-changed': 'ERR',
-    'request-parameter-default-value-added': 'ERR',
-    'request-parameter-default-value-removed': 'ERR',
-    'request-parameter-property-type-changed': 'WARN',
-    'request-parameter-property-type-specialized': 'ERR',
-    // Re-graded text-typed changes (see textTypeAspect).
-    'request-parameter-type-generalized': 'INFO',
-    'request-parameter-property-type-generalized': 'INFO',
-    'request-property-removed': 'WARN',
-    'request-parameter-property-removed': 'WARN',
-    'new-required-request-property': 'ERR',
-    'new-required-request-property-with-default': 'ERR',
-    'new-optional-request-property': 'INFO',
-    'request-property-became-required': 'ERR',
-    'request-property-became-required-with-default': 'ERR',
-    'request-property-became-optional': 'INFO',
-    'response-required-property-removed': 'ERR',
-    'response-optional-property-removed': 'WARN',
-    'response-required-property-added': 'INFO',
-    'response-optional-property-added': 'INFO',
-    'response-property-became-optional': 'ERR',
-    'response-property-became-required': 'INFO',
-    'response-required-property-became-not-write-only': 'WARN',
-    'response-required-property-became-write-only': 'INFO',
-    'request-required-property-became-not-read-only': 'WARN',
-    'response-mediatype-enum-value-removed': 'INFO',
-    // operation level
-    'endpoint-added': 'INFO',
-    'endpoint-deprecated': 'INFO',
-    'endpoint-deprecated-with-sunset': 'INFO',
-    'endpoint-reactivated': 'INFO',
-    'api-deprecated-sunset-parse': 'ERR',
-    'api-deprecated-sunset-missing': 'ERR',
-    'api-sunset-date-too-small': 'ERR',
-    'api-invalid-stability-level': 'ERR',
-    'api-stability-decreased': 'ERR',
-    'api-stability-increased': 'INFO',
-    'api-path-removed-without-deprecation': 'ERR',
-    'api-path-removed-with-deprecation': 'INFO',
-    'api-path-removed-before-sunset': 'ERR',
-    'api-path-sunset-parse': 'ERR',
-    'api-removed-without-deprecation': 'ERR',
-    'api-removed-with-deprecation': 'INFO',
-    'api-removed-before-sunset': 'ERR',
-    'sunset-deleted': 'ERR',
-    'api-sunset-date-changed-too-small': 'ERR',
-    'api-operation-id-removed': 'INFO',
-    'api-operation-id-added': 'INFO',
-    'api-tag-removed': 'INFO',
-    'api-tag-added': 'INFO',
-    'api-security-removed': 'INFO',
-    'api-security-added': 'INFO',
-    // oasdiff (at the commit the conformance pairs come from) grades security changes INFO; raise with levelOverrides.
-    'api-security-scope-added': 'INFO',
-    'api-security-scope-removed': 'INFO',
-    'api-global-security-removed': 'INFO',
-    'api-global-security-added': 'INFO',
-    'api-global-security-scope-added': 'INFO',
-    'api-global-security-scope-removed': 'INFO',
-    'api-security-component-removed': 'INFO',
-    'api-security-component-added': 'INFO',
-    'api-security-component-oauth-scope-removed': 'INFO',
-    'api-security-component-oauth-scope-added': 'INFO',
-    'api-security-component-type-changed': 'INFO',
-    'webhook-added': 'INFO',
-    'webhook-removed': 'ERR',
-    'request-parameter-removed': 'WARN',
-    'request-parameter-removed-with-deprecation': 'INFO',
-    'request-parameter-removed-before-sunset': 'ERR',
-    'request-parameter-sunset-parse': 'ERR',
-    'new-required-request-parameter': 'ERR',
-    'new-optional-request-parameter': 'INFO',
-    'request-parameter-became-required': 'ERR',
-    'request-parameter-became-optional': 'INFO',
-    'request-parameter-deprecated': 'INFO',
-    'request-parameter-deprecated-with-sunset': 'INFO',
-    'request-parameter-reactivated': 'INFO',
-    'request-parameter-sunset-deleted': 'ERR',
-    'request-parameter-sunset-date-changed-too-small': 'ERR',
-    'request-parameter-style-changed': 'ERR',
-    'request-parameter-explode-changed': 'ERR',
-    'request-parameter-became-allow-reserved': 'INFO',
-    'request-parameter-became-not-allow-reserved': 'ERR',
-    'new-required-request-header-property': 'ERR',
-    'request-header-property-became-required': 'ERR',
-    'request-header-property-became-enum': 'ERR',
-    'new-request-path-parameter': 'ERR',
-    'new-required-request-default-parameter-to-existing-path': 'ERR',
-    'new-optional-request-default-parameter-to-existing-path': 'INFO',
-    'request-parameter-deprecated-sunset-missing': 'ERR',
-    'request-parameter-sunset-date-too-small': 'ERR',
-    'request-property-deprecated-sunset-missing': 'ERR',
-    'request-property-deprecated-sunset-invalid': 'ERR',
-    'request-property-sunset-date-too-small': 'ERR',
-    'response-property-deprecated-sunset-missing': 'ERR',
-    'response-property-deprecated-sunset-invalid': 'ERR',
-    'response-property-sunset-date-too-small': 'ERR',
-    'request-body-media-type-schema-added': 'ERR',
-    'request-body-media-type-schema-removed': 'INFO',
-    'response-body-media-type-schema-added': 'INFO',
-    'response-body-media-type-schema-removed': 'ERR',
-    'request-body-media-type-item-schema-added': 'ERR',
-    'request-body-media-type-item-schema-removed': 'INFO',
-    'response-body-media-type-item-schema-added': 'INFO',
-    'response-body-media-type-item-schema-removed': 'ERR',
-    'response-media-type-name-generalized': 'ERR',
-    'response-media-type-name-specialized': 'INFO',
-    'api-security-component-oauth-url-changed': 'INFO',
-    'api-security-component-oauth-token-url-changed': 'INFO',
-    'api-security-component-oauth-scope-changed': 'INFO',
-    // Versioning policy: INFO by default, like oasdiff; raise with levelOverrides to enforce semver.
-    'api-version-not-bumped': 'INFO',
-    'api-version-decreased': 'INFO',
-    'api-major-version-not-bumped': 'INFO',
-    'request-body-removed': 'ERR',
-    'request-body-added-required': 'ERR',
-    'request-body-added-optional': 'INFO',
-    'request-body-became-required': 'ERR',
-    'request-body-became-optional': 'INFO',
-    'request-body-media-type-removed': 'ERR',
-    'request-body-media-type-added': 'INFO',
-    'response-success-status-removed': 'ERR',
-    'response-non-success-status-removed': 'INFO',
-    'response-success-status-added': 'INFO',
-    'response-non-success-status-added': 'INFO',
-    'response-media-type-removed': 'ERR',
-    'response-media-type-added': 'INFO',
-    'required-response-header-removed': 'ERR',
-    'optional-response-header-removed': 'WARN',
-    'response-header-became-optional': 'ERR',
-    'response-header-added': 'INFO',
-    'api-schema-removed': 'INFO',
-};
-const PROPERTY_IDS = {
-    'request:property-removed': 'request-property-removed',
-    'request:new-required-property': 'new-required-request-property',
-    'request:new-required-property-with-default': 'new-required-request-property-with-default',
-    'request:new-optional-property': 'new-optional-request-property',
-    'request:property-became-required': 'request-property-became-required',
-    'request:property-became-required-with-default': 'request-property-became-required-with-default',
-    'request:property-became-optional': 'request-property-became-optional',
-    'response:required-property-removed': 'response-required-property-removed',
-    'response:optional-property-removed': 'response-optional-property-removed',
-    'response:required-property-added': 'response-required-property-added',
-    'response:optional-property-added': 'response-optional-property-added',
-    'response:property-became-optional': 'response-property-became-optional',
-    'response:property-became-required': 'response-property-became-required',
-    'response:required-property-became-not-write-only': 'response-required-property-became-not-write-only',
-    'response:optional-write-only-property-removed': 'response-optional-write-only-property-removed',
-    'response:required-write-only-property-removed': 'response-required-write-only-property-removed',
-    'response:optional-write-only-property-added': 'response-optional-write-only-property-added',
-    'response:required-write-only-property-added': 'response-required-write-only-property-added',
-};
-const HEADER_PROPERTY_IDS = {
-    'new-required-property': 'new-required-request-header-property',
-    'new-required-property-with-default': 'new-required-request-header-property',
-    'property-became-required': 'request-header-property-became-required',
-    'property-became-required-with-default': 'request-header-property-became-required',
-    'became-enum': 'request-header-property-became-enum',
-};
-/** Whether a finding is about the placed schema itself (oasdiff names a parameter's array items after it). */
-const isRoot = (f, place) => place.where === 'parameter' ? f.props.every((p) => p === 'items') : f.props.length === 0;
-/** JSON tells `1` from `"1"`; text-based media types do not. */
-const stronglyTyped = (mediaType) => {
-    const essence = (mediaType ?? 'application/json').split(';')[0].trim().toLowerCase();
-    return essence === 'application/json' || essence.endsWith('+json');
-};
-/**
- * A type change re-graded for where the value travels as text, as oasdiff does. Any value can be read as a string
- * there: a parameter that becomes a string still accepts whatever was sent (generalized); a non-JSON body or a
- * response header that becomes (request) or was (response) a string is a compatible swap, not a real widening. A
- * parameter property is only surely broken when the change breaks both as text and as JSON (specialized, ERR);
- * otherwise it depends on the serialization (changed, WARN).
- */
-function textTypeAspect(f, place, root) {
-    if (f.aspect !== 'type-changed' || f.args.looseOk === undefined)
-        return f.aspect;
-    if (place.where === 'parameter')
-        return root ? (f.args.looseOk ? 'type-generalized' : f.aspect) : f.args.looseOk ? f.aspect : 'type-specialized';
-    const textual = place.where === 'header' || !stronglyTyped(place.mediaType);
-    return textual && f.args.looseOk ? 'type-compatible' : f.aspect;
-}
-/**
- * A schema finding as oasdiff grades it at a place: type changes where values travel as text are re-graded.
- * @param f the finding. @param place where the schema sits.
- * @returns `f` itself, or a copy with the re-graded aspect.
- */
-function regrade(f, place) {
-    const aspect = textTypeAspect(f, place, isRoot(f, place));
-    return aspect === f.aspect ? f : { ...f, aspect };
-}
-/**
- * Further oasdiff ids one schema finding is also reported under: a header parameter that becomes an enum is named
- * by both the parameter check and the header-property check.
- * @param f the finding (regraded). @param place where the schema sits.
- */
-function alsoRuleIds(f, place) {
-    if (place.where === 'parameter' && place.in === 'header' && f.aspect === 'became-enum' && isRoot(f, place))
-        return ['request-header-property-became-enum'];
-    return [];
-}
-/**
- * The oasdiff id of a schema finding at a place.
- * @param f the finding. @param place where the compared schema sits.
- * @returns e.g. `request-property-max-length-decreased`.
- */
-function schemaRuleId(f, place) {
-    if (/^(read|write)-only-property-/.test(f.aspect) && place.where === 'body')
-        return `${place.dir}-${f.aspect}`;
-    const special = PROPERTY_IDS[`${place.dir}:${f.aspect}`] ??
-        (/^(required|optional)-property-became-/.test(f.aspect) ? `${place.dir}-${f.aspect}` : undefined);
-    const root = isRoot(f, place);
-    // Object-valued header parameters have their own oasdiff ids for the properties they gain or tighten.
-    if (place.where === 'parameter' && place.in === 'header' && !root) {
-        const header = HEADER_PROPERTY_IDS[f.aspect];
-        if (header)
-            return header;
-    }
-    if (special) {
-        if (place.where === 'parameter')
-            return special
-                .replace('request-property', 'request-parameter-property')
-                .replace('request-property', 'request-parameter-property');
-        return special;
-    }
-    if (place.dir === 'response' && root && place.where === 'body' && f.aspect === 'enum-value-removed')
-        return 'response-mediatype-enum-value-removed';
-    let prefix;
-    if (place.where === 'parameter')
-        prefix = root ? 'request-parameter' : 'request-parameter-property';
-    else if (place.where === 'header')
-        prefix = root ? 'response-header' : 'response-header-property';
-    else
-        prefix = `${place.dir}-${root ? 'body' : 'property'}`;
-    return `${prefix}-${f.aspect}`;
-}
-/**
- * Default level of a rule id.
- * @param id an oasdiff rule id. @param f the schema finding it came from, if any (for the family fallback).
- */
-function levelOf(id, f, dir) {
-    const explicit = LEVELS[id];
-    if (explicit)
-        return explicit;
-    if (f && dir) {
-        const pair = ASPECT_LEVELS[f.aspect];
-        if (pair)
-            return pair[dir === 'request' ? 0 : 1];
-    }
-    return 'INFO';
-}
-const KEYWORD_LABEL = {
-    max: 'max',
-    min: 'min',
-    'max-length': 'maxLength',
-    'min-length': 'minLength',
-    'max-items': 'maxItems',
-    'min-items': 'minItems',
-    'max-properties': 'maxProperties',
-    'min-properties': 'minProperties',
-    'max-contains': 'maxContains',
-    'min-contains': 'minContains',
-    'exclusive-max': 'exclusiveMaximum',
-    'exclusive-min': 'exclusiveMinimum',
-};
-const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
-function subject(f, place) {
-    const prop = f.props.join('/');
-    const status = place.status
-        ? ` (response status ${place.status}${place.mediaType ? `, ${place.mediaType}` : ''})`
-        : '';
-    if (place.where === 'parameter') {
-        const param = `the ${place.in} request parameter \`${place.name}\``;
-        return prop ? `the property \`${prop}\` of ${param}` : param;
-    }
-    if (place.where === 'header')
-        return prop
-            ? `the property \`${prop}\` of the response header \`${place.name}\`${status}`
-            : `the response header \`${place.name}\`${status}`;
-    if (place.dir === 'request')
-        return prop ? `the request property \`${prop}\`` : "the request's body";
-    return prop ? `the response property \`${prop}\`${status}` : `the response's body${status}`;
-}
-/**
- * oasdiff-like sentence for a schema finding.
- * @param f the finding. @param place where the schema sits.
- */
-function schemaMessage(f, place) {
-    const hiddenProp = /^(read|write)-only-property-(.*)$/.exec(f.aspect);
-    if (hiddenProp && !hiddenProp[2].startsWith('became-'))
-        return `${schemaMessage({ ...f, aspect: hiddenProp[2] }, place)} (${hiddenProp[1]}-only property)`;
-    const who = subject(f, place);
-    const a = f.args;
-    const m = /^(max|min|max-length|min-length|max-items|min-items|max-properties|min-properties|max-contains|min-contains|exclusive-max|exclusive-min)-(increased|decreased|set|unset)$/.exec(f.aspect);
-    if (m) {
-        const label = KEYWORD_LABEL[m[1]];
-        if (m[2] === 'set')
-            return `for ${who}, the ${label} was set to ${show(a.value)}`;
-        if (m[2] === 'unset')
-            return `for ${who}, the ${label} was unset from ${show(a.value)}`;
-        return `for ${who}, the ${label} was ${m[2]} from ${show(a.from)} to ${show(a.to)}`;
-    }
-    switch (f.aspect) {
-        case 'type-compatible':
-            return `for ${who}, the ${a.what} was changed from ${show(a.from)} to ${show(a.to)}, which the text-based media type still carries`;
-        case 'type-changed':
-        case 'type-generalized':
-        case 'type-specialized': {
-            const verb = f.aspect === 'type-changed' ? 'changed' : f.aspect === 'type-generalized' ? 'widened' : 'narrowed';
-            return `for ${who}, the ${a.what} was ${verb} from ${show(a.from)} to ${show(a.to)}`;
-        }
-        case 'became-nullable':
-            return `${who} became nullable`;
-        case 'became-not-nullable':
-            return `${who} became not nullable`;
-        case 'became-enum':
-            return `${who} was restricted to a list of enum values`;
-        case 'became-not-enum':
-            return `${who} is no longer restricted to a list of enum values`;
-        case 'enum-value-removed':
-            return `removed the enum value ${show(a.value)} from ${who}`;
-        case 'enum-value-added':
-            return `added the enum value ${show(a.value)} to ${who}`;
-        case 'x-extensible-enum-value-removed':
-            return `removed the x-extensible-enum value ${show(a.value)} from ${who}`;
-        case 'const-changed':
-            return `for ${who}, the const value was changed from ${show(a.from)} to ${show(a.to)}`;
-        case 'default-value-changed':
-            return `for ${who}, the default value was changed from ${show(a.from)} to ${show(a.to)}`;
-        case 'pattern-added':
-            return `added the pattern \`${show(a.value)}\` to ${who}`;
-        case 'pattern-removed':
-            return `removed the pattern \`${show(a.value)}\` from ${who}`;
-        case 'pattern-changed':
-            return `changed the pattern of ${who} from \`${show(a.from)}\` to \`${show(a.to)}\``;
-        case 'pattern-generalized':
-            return `changed the pattern of ${who} from \`${show(a.from)}\` to a more general pattern \`${show(a.to)}\``;
-        case 'property-removed':
-        case 'required-property-removed':
-        case 'optional-property-removed':
-        case 'required-write-only-property-removed':
-        case 'optional-write-only-property-removed':
-            return `removed ${who}${f.aspect.includes('write-only') ? ' (write-only)' : ''}`;
-        case 'new-required-property':
-        case 'new-required-property-with-default':
-            return `added the new required ${who.replace(/^the /, '')}`;
-        case 'new-optional-property':
-        case 'required-property-added':
-        case 'optional-property-added':
-            return `added ${who}${f.aspect === 'required-property-added' ? ' as required' : ''}`;
-        case 'property-became-required':
-        case 'property-became-required-with-default':
-            return `${who} became required`;
-        case 'property-became-optional':
-            return `${who} became optional`;
-        case 'wrapped-in-one-of-original-preserved':
-            return `${who} was restructured into a oneOf, keeping the original schema as one of the alternatives`;
-        case 'all-of-added':
-        case 'all-of-removed':
-        case 'any-of-added':
-        case 'any-of-removed':
-        case 'one-of-added':
-        case 'one-of-removed':
-        case 'all-of-added-annotation-only': {
-            const kw = f.aspect.startsWith('all') ? 'allOf' : f.aspect.startsWith('any') ? 'anyOf' : 'oneOf';
-            const added = f.aspect.includes('added');
-            return `${added ? 'added' : 'removed'} ${show(a.value)} ${added ? 'to' : 'from'} the \`${kw}\` list of ${who}${f.aspect.endsWith('annotation-only') ? ' (annotations only)' : ''}`;
-        }
-        case 'discriminator-added':
-        case 'discriminator-removed':
-            return `${f.aspect.endsWith('added') ? 'added a' : 'removed the'} discriminator ${f.aspect.endsWith('added') ? 'to' : 'from'} ${who}`;
-        case 'discriminator-property-name-changed':
-            return `the discriminator property name of ${who} changed from ${show(a.from)} to ${show(a.to)}`;
-        case 'discriminator-mapping-added':
-        case 'discriminator-mapping-deleted':
-        case 'discriminator-mapping-changed':
-            return `${f.aspect.split('-').pop()} discriminator mapping keys ${show(a.value)} of ${who}`;
-        case 'dependent-required-added':
-        case 'dependent-required-removed':
-        case 'dependent-required-changed':
-            return `${f.aspect.split('-').pop()} the dependentRequired entry ${show(a.value)} of ${who}`;
-        case 'wrapped-in-one-of':
-            return `${who} was wrapped in a oneOf; senders of the old shape must now match exactly one alternative`;
-        case 'deprecated':
-            return `${who} deprecated`;
-        case 'deprecated-with-sunset':
-            return `${who} deprecated with sunset date ${show(a.sunset)}`;
-        case 'reactivated':
-            return `${who} reactivated`;
-        case 'all-of-removed-annotation-only':
-            return `removed ${show(a.value)} from the \`allOf\` list of ${who} (annotations only)`;
-        case 'write-only-property-became-optional':
-        case 'write-only-property-became-required':
-            return `${who} (write-only) became ${f.aspect.split('-').pop()}`;
-        case 'list-of-types-widened':
-            return `for ${who}, the list of types was widened by adding ${show(a.value)}`;
-        case 'list-of-types-narrowed':
-            return `for ${who}, the list of types was narrowed by removing ${show(a.value)}`;
-        case 'multiple-of-set':
-            return `for ${who}, the multipleOf was set to ${show(a.value)}`;
-        case 'multiple-of-unset':
-            return `for ${who}, the multipleOf ${show(a.value)} was removed`;
-        case 'multiple-of-changed':
-        case 'multiple-of-generalized':
-        case 'multiple-of-specialized':
-            return `for ${who}, the multipleOf was changed from ${show(a.from)} to ${show(a.to)}`;
-        case 'unique-items-set':
-            return `${who} now requires unique items`;
-        case 'unique-items-unset':
-            return `${who} no longer requires unique items`;
-        case 'if-added':
-        case 'then-added':
-        case 'else-added':
-            return `added the \`${f.aspect.split('-')[0]}\` subschema to ${who}`;
-        case 'if-removed':
-        case 'then-removed':
-        case 'else-removed':
-            return `removed the \`${f.aspect.split('-')[0]}\` subschema from ${who}`;
-        case 'stability-decreased':
-        case 'stability-increased':
-            return `${who} stability level ${f.aspect.split('-')[1]} from ${show(a.from)} to ${show(a.to)}`;
-    }
-    const became = /^(required|optional)-property-became-(.*)$/.exec(f.aspect);
-    if (became)
-        return `${who} (${became[1]}) became ${became[2].replace(/-/g, ' ')}`;
-    const words = f.aspect.replace(/-/g, ' ');
-    const detail = a.value !== undefined ? `: ${show(a.value)}` : a.from !== undefined ? ` from ${show(a.from)} to ${show(a.to)}` : '';
-    return `${who}: ${words}${detail}`;
-}
-
-;// CONCATENATED MODULE: ../../packages/contract/src/diff/schema.ts
-/**
- * Semantic comparison of two JSON Schemas (OpenAPI 3.0/3.1 flavour). Findings are relative to the schema pair
- * (a property path and pointer below it), so a component used by 300 operations is compared once and the
- * result is re-anchored per operation. Pairs are memoized by object identity; a pair met again while it is being
- * compared (a cycle) contributes nothing, which keeps recursive schemas finite.
- */
-const ANNOTATIONS = new Set([
-    'description',
-    'title',
-    'example',
-    'examples',
-    'deprecated',
-    'externalDocs',
-    'summary',
-    '$comment',
-    'xml',
-]);
-const NUMERIC_LIMITS = [
-    ['maximum', 'max', 'upper'],
-    ['minimum', 'min', 'lower'],
-    ['maxLength', 'max-length', 'upper'],
-    ['minLength', 'min-length', 'lower'],
-    ['maxItems', 'max-items', 'upper'],
-    ['minItems', 'min-items', 'lower'],
-    ['maxProperties', 'max-properties', 'upper'],
-    ['minProperties', 'min-properties', 'lower'],
-    ['maxContains', 'max-contains', 'upper'],
-    ['minContains', 'min-contains', 'lower'],
-];
-/** Deepest chain of nested schema comparisons followed. */
-const MAX_SCHEMA_DEPTH = 400;
-/** Tightenings of a readOnly request property that oasdiff reports (INFO: the property is never sent). */
-const READ_ONLY_REQUEST = new Set([
-    'enum-value-removed',
-    'max-decreased',
-    'exclusive-max-decreased',
-    'max-length-decreased',
-    'min-increased',
-    'exclusive-min-increased',
-    'max-items-decreased',
-    'max-properties-decreased',
-]);
-/** `x-stability-level` values, least stable first. */
-const STABILITY = ['draft', 'alpha', 'beta', 'stable'];
-/** Where `name` is listed in the `required` array of a view (for locations), or the schema itself. */
-function requiredEntry(v, name) {
-    const list = v.requiredOwner?.required;
-    const i = Array.isArray(list) ? list.indexOf(name) : -1;
-    return i >= 0 ? [list, String(i)] : [v.src, 'required'];
-}
-const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-const canon = (v) => {
-    if (Array.isArray(v))
-        return `[${v.map(canon).join(',')}]`;
-    if (isObj(v))
-        return `{${Object.keys(v)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${canon(v[k])}`)
-            .join(',')}}`;
-    return JSON.stringify(v) ?? 'undefined';
-};
-/** Canonical text of a JSON value, key order ignored (enum values, defaults, const). */
-const canonical = canon;
-function typesOf(s) {
-    const t = s.type;
-    let nullable = s.nullable === true || s['x-nullable'] === true;
-    let types;
-    if (typeof t === 'string')
-        types = new Set([t]);
-    else if (Array.isArray(t))
-        types = new Set(t.filter((x) => typeof x === 'string'));
-    if (types?.has('null')) {
-        nullable = true;
-        types.delete('null');
-        if (types.size === 0)
-            types = undefined;
-    }
-    return { types, nullable };
-}
-/** A schema with exactly one type and no structure of its own: one entry of a list of types. */
-function plainType(s) {
-    if (!isObj(s) || s.properties || s.oneOf || s.anyOf || s.allOf)
-        return undefined;
-    const t = s.type;
-    if (typeof t === 'string')
-        return t;
-    return Array.isArray(t) && t.length === 1 && typeof t[0] === 'string' ? t[0] : undefined;
-}
-/** The types a schema allows when it is a single type or a oneOf/anyOf list of plain types (`list` names which). */
-function typePattern(s) {
-    const t = s.type;
-    const first = typeof t === 'string' ? t : Array.isArray(t) && typeof t[0] === 'string' ? t[0] : undefined;
-    if (first)
-        return { types: new Set([first]) };
-    for (const k of ['oneOf', 'anyOf']) {
-        const list = s[k];
-        if (!Array.isArray(list) || !list.length)
-            continue;
-        const types = list.map(plainType);
-        if (types.every((x) => x !== undefined))
-            return { types: new Set(types), list: k };
-    }
-    return undefined;
-}
-/**
- * Compares schemas; one instance per (base spec, head spec) pair so memoized results are reused across operations.
- */
-class SchemaDiffer {
-    nameBase;
-    nameHead;
-    memo = {
-        request: new WeakMap(),
-        response: new WeakMap(),
-    };
-    active = {
-        request: new WeakMap(),
-        response: new WeakMap(),
-    };
-    views = new WeakMap();
-    depth = 0;
-    /** Set when a comparison stopped at {@link MAX_SCHEMA_DEPTH} nested schemas. */
-    truncated = false;
-    viewing = new WeakSet();
-    constructor(nameBase, nameHead) {
-        this.nameBase = nameBase;
-        this.nameHead = nameHead;
-    }
-    /** Effective schema with `allOf` merged in, so restructuring an `allOf` compares as what it means. */
-    view(s) {
-        const hit = this.views.get(s);
-        if (hit)
-            return hit;
-        const { types, nullable } = typesOf(s);
-        const v = {
-            src: s,
-            types,
-            nullable,
-            properties: new Map(),
-            propOwner: new Map(),
-            required: new Set(),
-            kw: new Map(),
-        };
-        if (isObj(s.properties)) {
-            for (const [k, p] of Object.entries(s.properties)) {
-                if (isObj(p)) {
-                    v.properties.set(k, p);
-                    v.propOwner.set(k, s.properties);
-                }
-            }
-        }
-        if (Array.isArray(s.required)) {
-            for (const r of s.required)
-                if (typeof r === 'string')
-                    v.required.add(r);
-            v.requiredOwner = s;
-        }
-        for (const [k, val] of Object.entries(s)) {
-            if (k !== 'properties' && k !== 'required' && k !== 'type' && k !== 'allOf')
-                v.kw.set(k, { value: val, owner: s });
-        }
-        if (Array.isArray(s.allOf) && !this.viewing.has(s)) {
-            this.viewing.add(s);
-            for (const m of s.allOf) {
-                if (!isObj(m))
-                    continue;
-                const mv = this.view(m);
-                if (mv.types)
-                    v.types = v.types ? new Set([...v.types].filter((t) => mv.types.has(t))) : new Set(mv.types);
-                if (mv.nullable && s.nullable === undefined)
-                    v.nullable = v.nullable || (s.allOf.length === 1 && mv.nullable);
-                for (const [k, p] of mv.properties) {
-                    const mine = v.properties.get(k);
-                    if (!mine) {
-                        v.properties.set(k, p);
-                        v.propOwner.set(k, mv.propOwner.get(k));
-                    }
-                    else if (mine !== p) {
-                        // Both sides constrain the property: the value must satisfy both.
-                        v.properties.set(k, { allOf: [mine, p] });
-                    }
-                }
-                for (const r of mv.required)
-                    v.required.add(r);
-                if (!v.requiredOwner && mv.requiredOwner)
-                    v.requiredOwner = mv.requiredOwner;
-                for (const [k, e] of mv.kw) {
-                    const mine = v.kw.get(k);
-                    if (!mine)
-                        v.kw.set(k, e);
-                    else {
-                        const lim = NUMERIC_LIMITS.find(([name]) => name === k);
-                        if (lim && typeof mine.value === 'number' && typeof e.value === 'number') {
-                            const tighter = lim[2] === 'upper' ? e.value < mine.value : e.value > mine.value;
-                            if (tighter)
-                                v.kw.set(k, e);
-                        }
-                    }
-                }
-            }
-            this.viewing.delete(s);
-        }
-        this.views.set(s, v);
-        return v;
-    }
-    /**
-     * Differences between a base and a head schema, read in `dir` (request: tightening breaks; response: loosening
-     * breaks).
-     * @param b base schema. @param h head schema. @param dir which side of the exchange the schema describes.
-     */
-    diff(b, h, dir, opts = {}) {
-        if (!isObj(b) || !isObj(h))
-            return [];
-        const cacheable = !opts.parameter;
-        let byB = this.memo[dir].get(b);
-        const cached = cacheable ? byB?.get(h) : undefined;
-        if (cached)
-            return cached;
-        let act = this.active[dir].get(b);
-        if (act?.has(h))
-            return [];
-        if (!act)
-            this.active[dir].set(b, (act = new WeakSet()));
-        // Distinct (non-cyclic) nesting this deep only comes from generated chains of components; stopping keeps the
-        // JS stack safe, and `truncated` lets the caller say so.
-        if (this.depth >= MAX_SCHEMA_DEPTH) {
-            this.truncated = true;
-            return [];
-        }
-        act.add(h);
-        this.depth++;
-        let out;
-        try {
-            out = this.compare(b, h, dir, opts);
-        }
-        finally {
-            this.depth--;
-            act.delete(h);
-        }
-        if (cacheable) {
-            if (!byB)
-                this.memo[dir].set(b, (byB = new WeakMap()));
-            byB.set(h, out);
-        }
-        return out;
-    }
-    compare(b, h, dir, opts) {
-        const out = [];
-        const vb = this.view(b);
-        const vh = this.view(h);
-        const req = dir === 'request';
-        const add = (aspect, args, side, node, key) => out.push({ aspect, props: [], ptr: key ? [key] : [], args, side, node, key });
-        const kwNode = (v, k) => v.kw.get(k)?.owner ?? v.src;
-        const val = (v, k) => v.kw.get(k)?.value;
-        // --- type and format
-        if (vb.types && vh.types) {
-            const fb = val(vb, 'format');
-            const fh = val(vh, 'format');
-            const sameTypes = vb.types.size === vh.types.size && [...vb.types].every((t) => vh.types.has(t));
-            const tb = [...vb.types].sort().join('/');
-            const th = [...vh.types].sort().join('/');
-            if (!sameTypes) {
-                const widened = (from, to) => [...from].every((t) => to.has(t) || (t === 'integer' && to.has('number')));
-                let generalized = req ? widened(vb.types, vh.types) : widened(vh.types, vb.types);
-                // A form-exploded query value `a` is also a one-element array, so scalar -> array of a wider item type is safe.
-                if (!generalized &&
-                    req &&
-                    opts.parameter?.explode &&
-                    vh.types.size === 1 &&
-                    vh.types.has('array') &&
-                    !vb.types.has('array')) {
-                    const items = isObj(val(vh, 'items')) ? this.view(val(vh, 'items')) : undefined;
-                    const itemTypes = items?.types;
-                    const constrained = items &&
-                        ['enum', 'pattern', 'maxLength', 'minLength', 'maximum', 'minimum', 'format', 'const'].some((k) => items.kw.has(k));
-                    generalized = !constrained && (!itemTypes || itemTypes.has('string') || widened(vb.types, itemTypes));
-                }
-                // Where values travel as text (parameters, non-JSON bodies) any value can also be read as a string.
-                const wider = req ? vh.types : vb.types;
-                const looseOk = wider.size === 1 && wider.has('string');
-                add(generalized ? (req ? 'type-generalized' : 'type-specialized') : 'type-changed', { what: 'type/format', from: tb, to: th, fromFormat: fb, toFormat: fh, looseOk }, 'head', kwNode(vh, 'type'), 'type');
-                if (!generalized)
-                    return out;
-            }
-            else if (fb !== fh && fb !== undefined && fh !== undefined) {
-                const widerInt = (f1, f2) => (f1 === 'int32' && f2 === 'int64') ||
-                    (f1 === 'float' && f2 === 'double') ||
-                    ((f1 === 'int32' || f1 === 'int64') && f2 === 'bigint') ||
-                    ((f1 === 'date' || f1 === 'time') && f2 === 'date-time');
-                const ok = req ? widerInt(fb, fh) : widerInt(fh, fb);
-                add(ok ? (req ? 'type-generalized' : 'type-specialized') : 'type-changed', { what: 'format', from: `${tb}/${fb}`, to: `${th}/${fh}` }, 'head', kwNode(vh, 'format'), 'format');
-            }
-            else if (fb === undefined && fh !== undefined && req && !['int32', 'int64', 'float', 'double'].includes(fh)) {
-                add('type-changed', { what: 'format', from: tb, to: `${th}/${fh}` }, 'head', kwNode(vh, 'format'), 'format');
-            }
-            else if (fb !== undefined && fh === undefined && req) {
-                // Dropping a format accepts every value the format allowed and more.
-                add('type-generalized', { what: 'format', from: `${tb}/${fb}`, to: th }, 'base', kwNode(vb, 'format'), 'format');
-            }
-        }
-        // --- nullable
-        if (vb.nullable !== vh.nullable)
-            add(vh.nullable ? 'became-nullable' : 'became-not-nullable', {}, 'head', vh.src, vh.src.nullable !== undefined ? 'nullable' : 'type');
-        // --- enum
-        const eb = val(vb, 'enum');
-        const eh = val(vh, 'enum');
-        if (Array.isArray(eh) && !Array.isArray(eb)) {
-            if (req)
-                add('became-enum', { values: eh }, 'head', kwNode(vh, 'enum'), 'enum');
-        }
-        else if (Array.isArray(eb) && !Array.isArray(eh)) {
-            if (!req)
-                add('became-not-enum', {}, 'base', kwNode(vb, 'enum'), 'enum');
-        }
-        else if (Array.isArray(eb) && Array.isArray(eh)) {
-            const sb = new Map(eb.map((x) => [canon(x), x]));
-            const sh = new Map(eh.map((x) => [canon(x), x]));
-            // Located at the value itself, so the annotation lands on the removed/added line.
-            eb.forEach((x, i) => {
-                if (!sh.has(canon(x)))
-                    out.push({
-                        aspect: 'enum-value-removed',
-                        props: [],
-                        ptr: ['enum'],
-                        args: { value: x },
-                        side: 'base',
-                        node: eb,
-                        key: String(i),
-                    });
-            });
-            eh.forEach((x, i) => {
-                if (!sb.has(canon(x)))
-                    out.push({
-                        aspect: 'enum-value-added',
-                        props: [],
-                        ptr: ['enum'],
-                        args: { value: x },
-                        side: 'head',
-                        node: eh,
-                        key: String(i),
-                    });
-            });
-        }
-        const xb = val(vb, 'x-extensible-enum');
-        const xh = val(vh, 'x-extensible-enum');
-        if (Array.isArray(xb) && Array.isArray(xh)) {
-            const sh = new Set(xh.map(canon));
-            xb.forEach((x, i) => {
-                if (sh.has(canon(x)))
-                    return;
-                out.push({
-                    aspect: 'x-extensible-enum-value-removed',
-                    props: [],
-                    ptr: ['x-extensible-enum'],
-                    args: { value: x },
-                    side: 'base',
-                    node: xb,
-                    key: String(i),
-                });
-            });
-        }
-        // --- const and default
-        for (const k of ['const', 'default']) {
-            const a = val(vb, k);
-            const c = val(vh, k);
-            const name = k === 'const' ? 'const' : 'default-value';
-            if (a !== undefined && c !== undefined && canon(a) !== canon(c))
-                add(`${name}-changed`, { from: a, to: c }, 'head', kwNode(vh, k), k);
-            else if (a === undefined && c !== undefined)
-                add(`${name}-added`, { value: c }, 'head', kwNode(vh, k), k);
-            else if (a !== undefined && c === undefined)
-                add(`${name}-unset`, { value: a }, 'base', kwNode(vb, k), k);
-        }
-        // --- numeric limits (3.0 boolean exclusive flags ride along with their bound)
-        for (const [k, name, kind] of NUMERIC_LIMITS) {
-            const a = val(vb, k);
-            const c = val(vh, k);
-            if (typeof c === 'number' && typeof a !== 'number') {
-                if (kind === 'upper' || c > 0)
-                    add(`${name}-set`, { value: c }, 'head', kwNode(vh, k), k);
-            }
-            else if (typeof a === 'number' && typeof c === 'number' && a !== c) {
-                add(`${name}-${c > a ? 'increased' : 'decreased'}`, { from: a, to: c }, 'head', kwNode(vh, k), k);
-            }
-            else if (typeof a === 'number' && c === undefined) {
-                add(`${name}-unset`, { value: a }, 'base', kwNode(vb, k), k);
-            }
-        }
-        for (const [k, name] of [
-            ['exclusiveMinimum', 'exclusive-min'],
-            ['exclusiveMaximum', 'exclusive-max'],
-        ]) {
-            const a = val(vb, k);
-            const c = val(vh, k);
-            if (typeof a === 'number' && typeof c === 'number' && a !== c)
-                add(`${name}-${c > a ? 'increased' : 'decreased'}`, { from: a, to: c }, 'head', kwNode(vh, k), k);
-            else if (typeof c === 'number' && typeof a !== 'number')
-                add(`${name}-set`, { value: c }, 'head', kwNode(vh, k), k);
-            else if (a === false || a === undefined) {
-                if (c === true)
-                    add(`${name}-set`, { value: true }, 'head', kwNode(vh, k), k);
-            }
-        }
-        // --- multipleOf: a divisor of the old step accepts more values, a multiple of it fewer
-        const mb = val(vb, 'multipleOf');
-        const mh = val(vh, 'multipleOf');
-        if (typeof mb !== 'number' && typeof mh === 'number') {
-            if (req)
-                add('multiple-of-set', { value: mh }, 'head', kwNode(vh, 'multipleOf'), 'multipleOf');
-        }
-        else if (typeof mb === 'number' && typeof mh !== 'number') {
-            add('multiple-of-unset', { value: mb }, 'base', kwNode(vb, 'multipleOf'), 'multipleOf');
-        }
-        else if (typeof mb === 'number' && typeof mh === 'number' && mb !== mh && mb > 0 && mh > 0) {
-            // b is an integer multiple of a (0.3 over 0.1 counts, despite binary floating point).
-            const divides = (a, b) => Math.abs(b / a - Math.round(b / a)) <= 1e-9 * Math.max(Math.abs(b / a), 1);
-            const aspect = req && divides(mh, mb)
-                ? 'multiple-of-generalized'
-                : !req && divides(mb, mh)
-                    ? 'multiple-of-specialized'
-                    : 'multiple-of-changed';
-            add(aspect, { from: mb, to: mh }, 'head', kwNode(vh, 'multipleOf'), 'multipleOf');
-        }
-        // --- uniqueItems
-        const ub = val(vb, 'uniqueItems') === true;
-        const uh = val(vh, 'uniqueItems') === true;
-        if (!ub && uh && req)
-            add('unique-items-set', {}, 'head', kwNode(vh, 'uniqueItems'), 'uniqueItems');
-        else if (ub && !uh)
-            add('unique-items-unset', {}, 'base', kwNode(vb, 'uniqueItems'), 'uniqueItems');
-        // --- pattern
-        const pb = val(vb, 'pattern');
-        const ph = val(vh, 'pattern');
-        if (pb === undefined && typeof ph === 'string')
-            add('pattern-added', { value: ph }, 'head', kwNode(vh, 'pattern'), 'pattern');
-        else if (typeof pb === 'string' && ph === undefined)
-            add('pattern-removed', { value: pb }, 'base', kwNode(vb, 'pattern'), 'pattern');
-        else if (typeof pb === 'string' && typeof ph === 'string' && pb !== ph) {
-            const general = ph === '.*' || ph === '^.*$';
-            add(general ? 'pattern-generalized' : 'pattern-changed', { from: pb, to: ph }, 'head', kwNode(vh, 'pattern'), 'pattern');
-        }
-        // --- content* (3.1 string-encoded content)
-        for (const [k, name] of [
-            ['contentMediaType', 'content-media-type'],
-            ['contentEncoding', 'content-encoding'],
-        ]) {
-            const a = val(vb, k);
-            const c = val(vh, k);
-            if (a !== undefined && c !== undefined && a !== c)
-                add(`${name}-changed`, { from: a, to: c }, 'head', kwNode(vh, k), k);
-            else if (a === undefined && c !== undefined)
-                add(`${name}-added`, { value: c }, 'head', kwNode(vh, k), k);
-            else if (a !== undefined && c === undefined)
-                add(`${name}-unset`, { value: a }, 'base', kwNode(vb, k), k);
-        }
-        // --- discriminator
-        const db = val(vb, 'discriminator');
-        const dh = val(vh, 'discriminator');
-        if (!isObj(db) && isObj(dh))
-            add('discriminator-added', {}, 'head', kwNode(vh, 'discriminator'), 'discriminator');
-        else if (isObj(db) && !isObj(dh))
-            add('discriminator-removed', {}, 'base', kwNode(vb, 'discriminator'), 'discriminator');
-        else if (isObj(db) && isObj(dh)) {
-            if (db.propertyName !== dh.propertyName)
-                add('discriminator-property-name-changed', { from: db.propertyName, to: dh.propertyName }, 'head', dh, 'propertyName');
-            const mb = isObj(db.mapping) ? db.mapping : {};
-            const mh = isObj(dh.mapping) ? dh.mapping : {};
-            const addedKeys = Object.keys(mh).filter((k) => !(k in mb));
-            const deletedKeys = Object.keys(mb).filter((k) => !(k in mh));
-            const changedKeys = Object.keys(mb).filter((k) => k in mh && String(mb[k]).split('/').pop() !== String(mh[k]).split('/').pop());
-            if (addedKeys.length)
-                add('discriminator-mapping-added', { value: addedKeys }, 'head', dh, 'mapping');
-            if (deletedKeys.length)
-                add('discriminator-mapping-deleted', { value: deletedKeys }, 'base', db, 'mapping');
-            if (changedKeys.length)
-                add('discriminator-mapping-changed', { value: changedKeys }, 'head', dh, 'mapping');
-        }
-        // --- dependentRequired
-        const drb = val(vb, 'dependentRequired');
-        const drh = val(vh, 'dependentRequired');
-        if (isObj(drb) || isObj(drh)) {
-            const a = isObj(drb) ? drb : {};
-            const c = isObj(drh) ? drh : {};
-            for (const k of Object.keys(c)) {
-                if (!(k in a))
-                    add('dependent-required-added', { value: k }, 'head', kwNode(vh, 'dependentRequired'), 'dependentRequired');
-                else if (canon([...(a[k] ?? [])].sort()) !== canon([...(c[k] ?? [])].sort()))
-                    add('dependent-required-changed', { value: k }, 'head', kwNode(vh, 'dependentRequired'), 'dependentRequired');
-            }
-            for (const k of Object.keys(a))
-                if (!(k in c))
-                    add('dependent-required-removed', { value: k }, 'base', kwNode(vb, 'dependentRequired'), 'dependentRequired');
-        }
-        // --- keyword-schemas that only exist or not: added/removed, otherwise compared below
-        const presence = [
-            ['contains', 'contains'],
-            ['propertyNames', 'property-names'],
-            ['contentSchema', 'content-schema'],
-            ['unevaluatedItems', 'unevaluated-items'],
-            ['unevaluatedProperties', 'unevaluated-properties'],
-            ['not', 'not'],
-        ];
-        for (const [k, name] of presence) {
-            const a = val(vb, k);
-            const c = val(vh, k);
-            const has = (x) => x !== undefined && x !== true;
-            if (has(a) && !has(c))
-                add(`${name}-removed`, {}, 'base', kwNode(vb, k), k);
-            else if (!has(a) && has(c))
-                add(`${name}-added`, {}, 'head', kwNode(vh, k), k);
-            else if (isObj(a) && isObj(c))
-                this.nest(out, this.diff(a, c, dir), [], [k]);
-        }
-        for (const k of ['if', 'then', 'else']) {
-            const a = val(vb, k);
-            const c = val(vh, k);
-            // A conditional that appears carries new constraints (narrows what is valid); one that goes loosens it.
-            if (isObj(c) && isObj(a))
-                this.nest(out, this.diff(a, c, dir), [], [k]);
-            else if (isObj(c) && a === undefined)
-                add(`${k}-added`, {}, 'head', kwNode(vh, k), k);
-            else if (isObj(a) && c === undefined)
-                add(`${k}-removed`, {}, 'base', kwNode(vb, k), k);
-        }
-        for (const k of ['dependentSchemas', 'patternProperties']) {
-            const a = isObj(val(vb, k)) ? val(vb, k) : {};
-            const c = isObj(val(vh, k)) ? val(vh, k) : {};
-            const name = k === 'dependentSchemas' ? 'dependent-schema' : 'pattern-property';
-            for (const p of Object.keys(a)) {
-                if (!(p in c))
-                    add(`${name}-removed`, { value: p }, 'base', kwNode(vb, k), k);
-                else if (isObj(a[p]) && isObj(c[p]))
-                    this.nest(out, this.diff(a[p], c[p], dir), [], [k, p]);
-            }
-            for (const p of Object.keys(c))
-                if (!(p in a))
-                    add(`${name}-added`, { value: p }, 'head', kwNode(vh, k), k);
-        }
-        const pib = val(vb, 'prefixItems');
-        const pih = val(vh, 'prefixItems');
-        if (Array.isArray(pib) && !Array.isArray(pih))
-            add('prefix-items-removed', {}, 'base', kwNode(vb, 'prefixItems'), 'prefixItems');
-        else if (!Array.isArray(pib) && Array.isArray(pih))
-            add('prefix-items-added', {}, 'head', kwNode(vh, 'prefixItems'), 'prefixItems');
-        else if (Array.isArray(pib) && Array.isArray(pih)) {
-            pib.forEach((s, i) => {
-                if (isObj(s) && isObj(pih[i]))
-                    this.nest(out, this.diff(s, pih[i], dir), [`prefixItems[${i}]`], ['prefixItems', String(i)]);
-            });
-        }
-        // --- composition (a oneOf/anyOf of plain types is a list of types, graded by which types came and went)
-        if (!this.compareListOfTypes(b, h, dir, out)) {
-            const unionFindings = this.compareComposition(b, h, vb, vh, dir, out);
-            if (unionFindings === 'wrapped')
-                return out;
-        }
-        // --- items and additionalProperties
-        const ib = val(vb, 'items');
-        const ih = val(vh, 'items');
-        if (isObj(ib) && isObj(ih))
-            this.nest(out, this.diff(ib, ih, dir), ['items'], ['items']);
-        const ab = val(vb, 'additionalProperties');
-        const ah = val(vh, 'additionalProperties');
-        if (isObj(ab) && isObj(ah))
-            this.nest(out, this.diff(ab, ah, dir), ['additionalProperties'], ['additionalProperties']);
-        // --- properties
-        this.compareProperties(vb, vh, dir, out);
-        // allOf list changes only matter when the merged meaning changed (restructuring alone is not a change).
-        // Moving keywords into or out of an allOf is restructuring; adding/removing members of an existing allOf is
-        // reported as oasdiff does.
-        const meaningChanged = out.some((f) => !f.aspect.startsWith('all-of'));
-        const restructured = !Array.isArray(b.allOf) || !b.allOf.length || !Array.isArray(h.allOf) || !h.allOf.length;
-        if (!meaningChanged && restructured) {
-            for (let i = out.length - 1; i >= 0; i--)
-                if (out[i].aspect === 'all-of-added' || out[i].aspect === 'all-of-removed')
-                    out.splice(i, 1);
-        }
-        return out;
-    }
-    /**
-     * The "list of types" design: `type: string` <-> `oneOf: [{type: string}, {type: integer}]` (or anyOf), where every
-     * alternative is a plain single-type schema. oasdiff grades such a change by the types added and removed (a request
-     * loses senders with each type dropped, a response surprises readers with each type added) instead of as a
-     * oneOf/anyOf change. Reports and returns true when the pair is such a change.
-     */
-    compareListOfTypes(b, h, dir, out) {
-        const pb = typePattern(b);
-        const ph = typePattern(h);
-        if (!pb || !ph || (!pb.list && !ph.list))
-            return false;
-        const came = [...ph.types].filter((t) => !pb.types.has(t));
-        const gone = [...pb.types].filter((t) => !ph.types.has(t));
-        // The same plain types moved between oneOf, anyOf and `type` allow the same values; under the same keyword the
-        // alternatives are compared one by one as usual.
-        if (!came.length && !gone.length)
-            return pb.list !== ph.list;
-        const narrowed = dir === 'request' ? gone.length > 0 : came.length === 0;
-        const key = ph.list ? ph.list : 'type';
-        out.push({
-            aspect: narrowed ? 'list-of-types-narrowed' : 'list-of-types-widened',
-            props: [],
-            ptr: [key],
-            args: { value: (narrowed ? gone : came).join(', ') },
-            side: 'head',
-            node: h,
-            key,
-        });
-        return true;
-    }
-    compareComposition(b, h, vb, vh, dir, out) {
-        for (const k of ['allOf', 'anyOf', 'oneOf']) {
-            const lb = Array.isArray(b[k]) ? b[k].filter(isObj) : [];
-            const lh = Array.isArray(h[k]) ? h[k].filter(isObj) : [];
-            const name = k === 'allOf' ? 'all-of' : k === 'anyOf' ? 'any-of' : 'one-of';
-            if (k === 'oneOf' &&
-                lb.length === 0 &&
-                lh.length > 0 &&
-                (vb.types || vb.properties.size) &&
-                !isObj(h.properties)) {
-                // The old shape became one alternative among several: a sender of the old shape may now match none or
-                // several alternatives; a reader may get an alternative it does not know.
-                const preserved = lh.some((m) => this.diff(b, m, dir).length === 0);
-                const aspect = preserved ? 'wrapped-in-one-of-original-preserved' : 'wrapped-in-one-of';
-                out.push({ aspect, props: [], ptr: ['oneOf'], args: {}, side: 'head', node: h, key: 'oneOf' });
-                return 'wrapped';
-            }
-            if (!lb.length && !lh.length)
-                continue;
-            const matchedH = new Set();
-            const pairs = [];
-            lb.forEach((m, i) => {
-                const n = this.nameBase(m);
-                const j = lh.findIndex((x, jj) => !matchedH.has(jj) && n !== undefined && this.nameHead(x) === n);
-                if (j >= 0) {
-                    matchedH.add(j);
-                    pairs.push([i, j]);
-                }
-            });
-            lb.forEach((m, i) => {
-                if (pairs.some(([x]) => x === i))
-                    return;
-                const j = lh.findIndex((x, jj) => !matchedH.has(jj) && this.diff(m, x, dir).length === 0);
-                if (j >= 0) {
-                    matchedH.add(j);
-                    pairs.push([i, j]);
-                }
-            });
-            lb.forEach((m, i) => {
-                if (pairs.some(([x]) => x === i))
-                    return;
-                const annotationOnly = Object.keys(m).every((x) => ANNOTATIONS.has(x) || x.startsWith('x-'));
-                out.push({
-                    aspect: annotationOnly && k === 'allOf' ? 'all-of-removed-annotation-only' : `${name}-removed`,
-                    props: [],
-                    ptr: [k],
-                    args: { value: this.nameBase(m) ?? `#${i}` },
-                    side: 'base',
-                    node: b,
-                    key: k,
-                });
-            });
-            lh.forEach((m, j) => {
-                if (matchedH.has(j))
-                    return;
-                const annotationOnly = Object.keys(m).every((x) => ANNOTATIONS.has(x) || x.startsWith('x-'));
-                out.push({
-                    aspect: annotationOnly && k === 'allOf' ? 'all-of-added-annotation-only' : `${name}-added`,
-                    props: [],
-                    ptr: [k],
-                    args: { value: this.nameHead(m) ?? `#${j}` },
-                    side: 'head',
-                    node: h,
-                    key: k,
-                });
-            });
-            if (k !== 'allOf') {
-                for (const [i, j] of pairs) {
-                    const label = this.nameHead(lh[j]) ?? `#${j}`;
-                    this.nest(out, this.diff(lb[i], lh[j], dir), [`${k}[${label}]`], [k, String(j)]);
-                }
-            }
-        }
-    }
-    compareProperties(vb, vh, dir, out) {
-        const req = dir === 'request';
-        // A readOnly property is never sent in a request, a writeOnly one never received in a response.
-        const hidden = (p) => (req ? p.readOnly === true : p.writeOnly === true);
-        const push = (aspect, name, side, node, key, args = {}) => out.push({ aspect, props: [name], ptr: ['properties', name], args, side, node, key });
-        for (const [name, pb] of vb.properties) {
-            const ph = vh.properties.get(name);
-            const rb = vb.required.has(name);
-            const locB = vb.propOwner.get(name) ?? vb.src;
-            if (!ph) {
-                if (req) {
-                    if (!hidden(pb))
-                        push('property-removed', name, 'base', locB, name, { required: rb });
-                }
-                else if (hidden(pb)) {
-                    // A writeOnly property was never in responses, so removing it changes nothing a reader sees.
-                    push(`${rb ? 'required' : 'optional'}-write-only-property-removed`, name, 'base', locB, name);
-                }
-                else {
-                    push(rb ? 'required-property-removed' : 'optional-property-removed', name, 'base', locB, name);
-                }
-                continue;
-            }
-            const rh = vh.required.has(name);
-            const locH = vh.propOwner.get(name) ?? vh.src;
-            const reqNode = vh.requiredOwner ?? vh.src;
-            if (req) {
-                if (!rb && rh && !hidden(ph)) {
-                    push(ph.default !== undefined ? 'property-became-required-with-default' : 'property-became-required', name, 'head', reqNode, 'required');
-                }
-                else if (rb && !rh && !hidden(pb)) {
-                    push('property-became-optional', name, 'base', ...requiredEntry(vb, name));
-                }
-            }
-            else {
-                const effB = rb && !hidden(pb);
-                const effH = rh && !hidden(ph);
-                // A writeOnly flip is reported as such below, not as a change of requiredness.
-                if (effB && !effH && !(rh && hidden(ph)))
-                    push('property-became-optional', name, 'base', ...requiredEntry(vb, name));
-                else if (!effB && effH && !(rb && hidden(pb)))
-                    push('property-became-required', name, 'head', reqNode, 'required');
-            }
-            for (const [flag, word] of [
-                ['readOnly', 'read-only'],
-                ['writeOnly', 'write-only'],
-            ]) {
-                const fb = pb[flag] === true;
-                const fh = ph[flag] === true;
-                if (fb !== fh)
-                    push(`${rh ? 'required' : 'optional'}-property-became-${fh ? '' : 'not-'}${word}`, name, 'head', locH, name);
-            }
-            const stabB = pb['x-stability-level'];
-            const stabH = ph['x-stability-level'];
-            if (stabB !== stabH &&
-                (stabB === undefined || typeof stabB === 'string') &&
-                (stabH === undefined || typeof stabH === 'string')) {
-                // Like oasdiff, a property without a level is stable; an unknown level is left to the linter.
-                const rank = (s) => STABILITY.indexOf(s === undefined ? 'stable' : String(s));
-                const from = rank(stabB);
-                const to = rank(stabH);
-                // oasdiff's default threshold (beta): changes leaving a draft or alpha level are not tracked.
-                if (from >= STABILITY.indexOf('beta') && to >= 0 && from !== to)
-                    push(`stability-${to < from ? 'decreased' : 'increased'}`, name, 'head', ph, 'x-stability-level', {
-                        from: stabB ?? 'stable',
-                        to: stabH ?? 'stable',
-                    });
-            }
-            if (pb.deprecated !== true && ph.deprecated === true) {
-                const sunset = ph['x-sunset'];
-                push(sunset ? 'deprecated-with-sunset' : 'deprecated', name, 'head', locH, name, { sunset });
-            }
-            else if (pb.deprecated === true && ph.deprecated !== true) {
-                push('reactivated', name, 'head', locH, name);
-            }
-            if (req && hidden(pb) && hidden(ph)) {
-                // Never sent: oasdiff still names a few tightenings of a readOnly request property, for information.
-                const inner = this.diff(pb, ph, dir).filter((f) => f.props.length === 0 && READ_ONLY_REQUEST.has(f.aspect));
-                this.nest(out, inner.map((f) => ({ ...f, aspect: `read-only-property-${f.aspect}` })), [name], ['properties', name]);
-                continue;
-            }
-            let inner = this.diff(pb, ph, dir);
-            if (!req && hidden(pb) && hidden(ph)) {
-                // Never received: a new enum value of a writeOnly response property surprises no reader.
-                inner = inner.map((f) => f.props.length === 0 && f.aspect === 'enum-value-added'
-                    ? { ...f, aspect: 'write-only-property-enum-value-added' }
-                    : f);
-                if (rb !== rh)
-                    push(`write-only-property-became-${rh ? 'required' : 'optional'}`, name, 'head', reqNode, 'required');
-            }
-            this.nest(out, inner, [name], ['properties', name]);
-        }
-        for (const [name, ph] of vh.properties) {
-            if (vb.properties.has(name))
-                continue;
-            const rh = vh.required.has(name);
-            const locH = vh.propOwner.get(name) ?? vh.src;
-            if (req) {
-                if (hidden(ph))
-                    continue;
-                push(rh
-                    ? ph.default !== undefined
-                        ? 'new-required-property-with-default'
-                        : 'new-required-property'
-                    : 'new-optional-property', name, 'head', locH, name);
-            }
-            else if (hidden(ph)) {
-                push(`${rh ? 'required' : 'optional'}-write-only-property-added`, name, 'head', locH, name);
-            }
-            else {
-                push(rh ? 'required-property-added' : 'optional-property-added', name, 'head', locH, name);
-            }
-        }
-    }
-    nest(out, inner, props, ptr) {
-        for (const f of inner)
-            out.push({ ...f, props: [...props, ...f.props], ptr: [...ptr, ...f.ptr] });
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/contract/src/diff/engine.ts
-
-
-
-
-
-const engine_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const engine_STABILITY = ['draft', 'alpha', 'beta', 'stable'];
-const engine_isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** Operation identity ignores path-parameter names: `/pets/{id}` and `/pets/{petId}` are the same endpoint. */
-const normalizePath = (p) => p.replace(/\{[^}/]*\}/g, '{}');
-function collectOperations(doc) {
-    const ops = new Map();
-    for (const [path, item] of Object.entries(engine_isObj(doc.paths) ? doc.paths : {})) {
-        if (!engine_isObj(item))
-            continue;
-        const names = [...path.matchAll(/\{([^}/]*)\}/g)].map((m) => m[1]);
-        for (const method of engine_METHODS) {
-            const op = item[method];
-            if (!engine_isObj(op))
-                continue;
-            const params = new Map();
-            const shared = Array.isArray(item.parameters) ? item.parameters : [];
-            for (const p of [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
-                if (!engine_isObj(p) || typeof p.name !== 'string')
-                    continue;
-                const key = p.in === 'path' && names.includes(p.name)
-                    ? `path:#${names.indexOf(p.name)}`
-                    : p.in === 'header'
-                        ? `header:${p.name.toLowerCase()}`
-                        : `${p.in}:${p.name}`;
-                // An operation-level parameter overrides the path item's one of the same name and location.
-                params.set(key, { param: p, key, fromPathItem: shared.includes(p) });
-            }
-            const key = `${method.toUpperCase()} ${normalizePath(path)}`;
-            ops.set(key, { method, path, key, item, op, params });
-        }
-    }
-    return ops;
-}
-const isSuccess = (code) => /^2(\d\d|XX)$/i.test(code);
-/** Calls `found` with `base` for keys only in `base` and `head` for keys only in `head`. */
-function keyDiff(base, head, found) {
-    const b = new Set(base);
-    const h = new Set(head);
-    for (const k of b)
-        if (!h.has(k))
-            found(k, 'base');
-    for (const k of h)
-        if (!b.has(k))
-            found(k, 'head');
-}
-/** Parses an `x-sunset` value: a `YYYY-MM-DD` date or an RFC 3339 date-time. */
-function parseSunset(value) {
-    if (value instanceof Date)
-        return value;
-    if (typeof value !== 'string')
-        return undefined;
-    const s = value.trim();
-    if (!/^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/.test(s))
-        return undefined;
-    const d = new Date(s.length === 10 ? `${s}T00:00:00Z` : s);
-    if (Number.isNaN(d.getTime()))
-        return undefined;
-    const [y, m, day] = s.slice(0, 10).split('-').map(Number);
-    if (d.getUTCFullYear() !== y || d.getUTCMonth() + 1 !== m || d.getUTCDate() !== day) {
-        if (s.length === 10)
-            return undefined;
-    }
-    return d;
-}
-function namer(spec) {
-    return (schema) => {
-        const p = spec.pointer(schema);
-        if (p !== undefined) {
-            const m = /^\/(?:components\/schemas|definitions)\/([^/]+)$/.exec(p);
-            if (m)
-                return m[1].replace(/~1/g, '/').replace(/~0/g, '~');
-            const file = spec.locate(schema)?.file;
-            if (file && file !== spec.entry) {
-                // Same file name relative to each spec's entry, so base/x.yml and revision/x.yml match.
-                const rel = external_node_path_namespaceObject.posix.relative(external_node_path_namespaceObject.posix.dirname(spec.entry), file);
-                return p === '' ? rel : `${rel}#${p}`;
-            }
-        }
-        const title = schema.title;
-        return typeof title === 'string' ? `title:${title}` : undefined;
-    };
-}
-/**
- * Compares two loaded specs and lists every change with its oasdiff rule id and level.
- * @param base the spec before the change (merge base).
- * @param head the spec after the change (pull request head).
- * @param options sunset policy, "now", and whether to keep INFO changes.
- * @returns changes sorted by level (ERR first), operation and id.
- * @example const breaking = diffSpecs(base, head).filter((c) => c.level !== 'INFO');
- */
-function engine_diffSpecs(base, head, options = {}) {
-    const now = options.now ?? new Date();
-    const differ = new SchemaDiffer(namer(base), namer(head));
-    const bdoc = base.document;
-    const hdoc = head.document;
-    const changes = new Map();
-    const emit = (e) => {
-        const spec = e.side === 'head' ? head : base;
-        const opText = e.operation ? `${e.operation.method.toUpperCase()} ${e.operation.path}` : '';
-        const opPtr = e.operation ? `/paths/${escapePointer(e.operation.path)}/${e.operation.method}` : '';
-        const fingerprint = (0,external_node_crypto_namespaceObject.createHash)('sha256')
-            .update(`${e.id}\n${e.operation?.key ?? ''}\n${e.ptr}\n${e.tag ?? ''}`)
-            .digest('hex')
-            .slice(0, 16);
-        if (changes.has(fingerprint))
-            return;
-        let loc = e.node ? spec.locate(e.node, e.key) : undefined;
-        if (!loc && e.operation)
-            loc = spec.locate(e.operation.op);
-        changes.set(fingerprint, {
-            id: e.id,
-            level: options.levelOverrides?.[e.id] ?? e.level ?? levelOf(e.id),
-            message: e.message,
-            operation: opText,
-            path: opPtr + e.ptr,
-            location: loc ? { file: loc.file, line: loc.line, column: loc.column } : undefined,
-            side: e.side,
-            fingerprint,
-        });
-    };
-    const emitSchema = (findings, place, op, basePtr) => {
-        for (const raw of findings) {
-            const f = regrade(raw, place);
-            let id = schemaRuleId(f, place);
-            let message = schemaMessage(f, place);
-            if (place.where === 'body' &&
-                f.props.length &&
-                (f.aspect === 'deprecated' || f.aspect === 'deprecated-with-sunset')) {
-                const policy = propertyDeprecationPolicy(f, place.dir, op);
-                if (policy)
-                    [id, message] = policy;
-            }
-            const ptr = basePtr + f.ptr.map((s) => '/' + escapePointer(s)).join('');
-            for (const also of alsoRuleIds(f, place))
-                emit({ id: also, message, operation: op, ptr, side: f.side, node: f.node, key: f.key });
-            emit({
-                id,
-                level: levelOf(id, f, place.dir),
-                message,
-                operation: op,
-                ptr,
-                side: f.side,
-                node: f.node,
-                key: f.key,
-                tag: f.args.value === undefined ? undefined : canonical(f.args.value),
-            });
-        }
-    };
-    /** A deprecated property checked against the sunset policy: the violation's id and message, if any. */
-    function propertyDeprecationPolicy(f, dir, op) {
-        const who = `${dir} property ${f.props.join('/')}`;
-        const days = policyDays(op.op);
-        const raw = f.args.sunset;
-        if (raw === undefined || raw === null || raw === '')
-            return days > 0
-                ? [`${dir}-property-deprecated-sunset-missing`, `${who} deprecated without sunset date`]
-                : undefined;
-        const sunset = parseSunset(raw);
-        if (!sunset)
-            return [
-                `${dir}-property-deprecated-sunset-invalid`,
-                `${who} deprecated with invalid sunset date: ${String(raw)}`,
-            ];
-        if (days > 0 && sunset.getTime() < now.getTime() + days * 86_400_000)
-            return [
-                `${dir}-property-sunset-date-too-small`,
-                `${who} sunset date ${String(raw)} is too small, must be at least ${days} days from now`,
-            ];
-        return undefined;
-    }
-    const bops = collectOperations(bdoc);
-    const hops = collectOperations(hdoc);
-    const hpaths = new Set([...Object.keys(engine_isObj(hdoc.paths) ? hdoc.paths : {})].map(normalizePath));
-    const stabilityOf = (op, spec, operation, side) => {
-        const s = op['x-stability-level'];
-        if (s === undefined)
-            return undefined;
-        if (typeof s !== 'string' || !engine_STABILITY.includes(s)) {
-            emit({
-                id: 'api-invalid-stability-level',
-                message: `failed to parse stability level: value ${JSON.stringify(s)} is not one of ${engine_STABILITY.join(', ')}`,
-                operation,
-                ptr: '/x-stability-level',
-                side,
-                node: op,
-                key: 'x-stability-level',
-            });
-            void spec;
-            return undefined;
-        }
-        return s;
-    };
-    // --- removed operations
-    for (const [key, bop] of bops) {
-        if (hops.has(key))
-            continue;
-        const stability = stabilityOf(bop.op, base, bop, 'base');
-        if (stability === 'draft' || stability === 'alpha')
-            continue;
-        const wholePath = !hpaths.has(normalizePath(bop.path));
-        const pre = wholePath ? 'api-path' : 'api';
-        const what = wholePath ? 'api path' : 'api';
-        const at = { operation: bop, ptr: '', side: 'base', node: bop.op };
-        if (bop.op.deprecated !== true) {
-            emit({ ...at, id: `${pre}-removed-without-deprecation`, message: `${what} removed without deprecation` });
-            continue;
-        }
-        const raw = bop.op['x-sunset'];
-        if (raw === undefined) {
-            emit({ ...at, id: `${pre}-removed-with-deprecation`, message: `${what} removed with deprecation` });
-            continue;
-        }
-        const sunset = parseSunset(raw);
-        if (!sunset)
-            emit({
-                ...at,
-                id: 'api-path-sunset-parse',
-                message: `failed to parse sunset date: ${JSON.stringify(raw)}`,
-                key: 'x-sunset',
-            });
-        else if (sunset.getTime() > now.getTime())
-            emit({
-                ...at,
-                id: `${pre}-removed-before-sunset`,
-                message: `${what} removed before the sunset date ${String(raw)}`,
-            });
-        else
-            emit({ ...at, id: `${pre}-removed-with-deprecation`, message: `${what} removed with deprecation` });
-    }
-    // --- added and changed operations
-    for (const [key, hop] of hops) {
-        const bop = bops.get(key);
-        if (!bop) {
-            stabilityOf(hop.op, head, hop, 'head');
-            emit({ id: 'endpoint-added', message: 'endpoint added', operation: hop, ptr: '', side: 'head', node: hop.op });
-            continue;
-        }
-        const bStab = stabilityOf(bop.op, base, hop, 'base');
-        const hStab = stabilityOf(hop.op, head, hop, 'head');
-        // Like oasdiff at its default threshold (beta), a change leaving a draft or alpha level is not tracked.
-        const tracked = bStab === 'beta' || bStab === 'stable';
-        if (tracked && hStab && engine_STABILITY.indexOf(hStab) < engine_STABILITY.indexOf(bStab)) {
-            emit({
-                id: 'api-stability-decreased',
-                message: `endpoint stability level decreased from ${bStab} to ${hStab}`,
-                operation: hop,
-                ptr: '/x-stability-level',
-                side: 'head',
-                node: hop.op,
-                key: 'x-stability-level',
-            });
-        }
-        if (tracked && hStab && engine_STABILITY.indexOf(hStab) > engine_STABILITY.indexOf(bStab)) {
-            emit({
-                id: 'api-stability-increased',
-                message: `endpoint stability level increased from ${bStab} to ${hStab}`,
-                operation: hop,
-                ptr: '/x-stability-level',
-                side: 'head',
-                node: hop.op,
-                key: 'x-stability-level',
-            });
-        }
-        // Draft and alpha endpoints make no compatibility promise.
-        if (bStab === 'draft' || bStab === 'alpha')
-            continue;
-        compareOperation(bop, hop);
-    }
-    function deprecationEvents(bo, ho, op) {
-        const at = { operation: op, side: 'head', node: ho };
-        if (bo.deprecated !== true && ho.deprecated === true) {
-            const raw = ho['x-sunset'];
-            const days = policyDays(ho);
-            if (raw === undefined) {
-                if (days && days > 0)
-                    emit({
-                        ...at,
-                        id: 'api-deprecated-sunset-missing',
-                        message: 'sunset date is missing for deprecated API',
-                        ptr: '/deprecated',
-                        key: 'deprecated',
-                    });
-                else
-                    emit({
-                        ...at,
-                        id: 'endpoint-deprecated',
-                        message: 'endpoint deprecated',
-                        ptr: '/deprecated',
-                        key: 'deprecated',
-                    });
-                return;
-            }
-            const sunset = parseSunset(raw);
-            if (!sunset) {
-                emit({
-                    ...at,
-                    id: 'api-deprecated-sunset-parse',
-                    message: `failed to parse sunset date: ${JSON.stringify(raw)}`,
-                    ptr: '/x-sunset',
-                    key: 'x-sunset',
-                });
-                return;
-            }
-            if (days && sunset.getTime() < now.getTime() + days * 86_400_000) {
-                emit({
-                    ...at,
-                    id: 'api-sunset-date-too-small',
-                    message: `sunset date ${String(raw)} is too small, must be at least ${days} days from now`,
-                    ptr: '/x-sunset',
-                    key: 'x-sunset',
-                });
-                return;
-            }
-            emit({
-                ...at,
-                id: 'endpoint-deprecated-with-sunset',
-                message: `endpoint deprecated with sunset date ${String(raw)}`,
-                ptr: '/deprecated',
-                key: 'deprecated',
-            });
-        }
-        else if (bo.deprecated === true && ho.deprecated !== true) {
-            emit({
-                ...at,
-                id: 'endpoint-reactivated',
-                message: 'endpoint reactivated',
-                ptr: '/deprecated',
-                key: 'deprecated',
-            });
-        }
-        else if (bo.deprecated === true && ho.deprecated === true) {
-            const rb = bo['x-sunset'];
-            const rh = ho['x-sunset'];
-            if (rb !== undefined && rh === undefined) {
-                emit({
-                    ...at,
-                    id: 'sunset-deleted',
-                    message: 'api sunset date deleted, but deprecated=true kept',
-                    ptr: '/x-sunset',
-                    side: 'base',
-                    node: bo,
-                    key: 'x-sunset',
-                });
-                return;
-            }
-            // An unchanged sunset is not a change, even when it does not parse (that is the linter's job).
-            if (rh === undefined || String(rh) === String(rb))
-                return;
-            const sb = rb === undefined ? undefined : parseSunset(rb);
-            const sh = parseSunset(rh);
-            if (!sh)
-                emit({
-                    ...at,
-                    id: 'api-path-sunset-parse',
-                    message: `failed to parse sunset date: ${JSON.stringify(rh)}`,
-                    ptr: '/x-sunset',
-                    key: 'x-sunset',
-                });
-            else if (rb !== undefined && !sb)
-                emit({
-                    ...at,
-                    id: 'api-path-sunset-parse',
-                    message: `failed to parse the previous sunset date: ${JSON.stringify(rb)}`,
-                    ptr: '/x-sunset',
-                    side: 'base',
-                    node: bo,
-                    key: 'x-sunset',
-                });
-            else if (sb && sh.getTime() < sb.getTime()) {
-                emit({
-                    ...at,
-                    id: 'api-sunset-date-changed-too-small',
-                    message: `api sunset date changed to an earlier date, from ${String(rb)} to ${String(rh)}`,
-                    ptr: '/x-sunset',
-                    key: 'x-sunset',
-                });
-            }
-        }
-    }
-    function compareOperation(bop, hop) {
-        const bo = bop.op;
-        const ho = hop.op;
-        deprecationEvents(bo, ho, hop);
-        compareSecurity(bo.security, ho.security, hop, bo);
-        compareParameters(bop, hop);
-        compareRequestBody(bo.requestBody, ho.requestBody, hop);
-        compareResponses(bo.responses, ho.responses, hop);
-        if (typeof bo.operationId === 'string' && bo.operationId !== ho.operationId) {
-            // Generated clients name their methods after operationId, so a rename is worth a line.
-            emit({
-                id: 'api-operation-id-removed',
-                message: `api operation id ${bo.operationId} removed and replaced with ${ho.operationId ?? '(none)'}`,
-                operation: hop,
-                ptr: '/operationId',
-                side: 'head',
-                node: ho,
-                key: 'operationId',
-            });
-        }
-        if (bo.operationId === undefined && typeof ho.operationId === 'string') {
-            emit({
-                id: 'api-operation-id-added',
-                message: `api operation id ${ho.operationId} was added`,
-                operation: hop,
-                ptr: '/operationId',
-                side: 'head',
-                node: ho,
-                key: 'operationId',
-            });
-        }
-        keyDiff(Array.isArray(bo.tags) ? bo.tags : [], Array.isArray(ho.tags) ? ho.tags : [], (t, side) => emit({
-            id: side === 'base' ? 'api-tag-removed' : 'api-tag-added',
-            message: `api tag ${t} ${side === 'base' ? 'removed' : 'added'}`,
-            operation: hop,
-            ptr: `/tags/${escapePointer(String(t))}`,
-            side,
-            node: side === 'base' ? bo : ho,
-            key: 'tags',
-        }));
-    }
-    function requirementSets(sec) {
-        const out = new Map();
-        if (!Array.isArray(sec))
-            return out;
-        for (const r of sec)
-            if (engine_isObj(r))
-                out.set(Object.keys(r).sort().join(' AND ') || '(anonymous)', r);
-        return out;
-    }
-    function compareSecurity(bsec, hsec, op, baseHolder) {
-        // An operation without its own `security` inherits the global one; global changes are reported once, globally.
-        if (op && bsec === undefined && hsec === undefined)
-            return;
-        const b = requirementSets(op && bsec === undefined ? bdoc.security : bsec);
-        const h = requirementSets(op && hsec === undefined ? hdoc.security : hsec);
-        const pre = op ? 'api-security' : 'api-global-security';
-        const holder = op ? { operation: op } : {};
-        for (const [k, r] of b) {
-            const hr = h.get(k);
-            if (!hr) {
-                emit({
-                    ...holder,
-                    id: `${pre}-removed`,
-                    message: `removed security requirement ${k}`,
-                    ptr: `/security/${escapePointer(k)}`,
-                    side: 'base',
-                    node: baseHolder,
-                    key: 'security',
-                });
-                continue;
-            }
-            for (const scheme of Object.keys(r)) {
-                const scopes = (x) => (Array.isArray(x) ? x : []);
-                keyDiff(scopes(r[scheme]), scopes(hr[scheme]), (scope, side) => emit({
-                    ...holder,
-                    id: `${pre}-scope-${side === 'base' ? 'removed' : 'added'}`,
-                    message: `${side === 'base' ? 'removed the scope' : 'added the scope'} ${scope} ${side === 'base' ? 'from' : 'to'} security scheme ${scheme}`,
-                    ptr: `/security/${escapePointer(k)}/${escapePointer(scheme)}/${escapePointer(String(scope))}`,
-                    side,
-                    node: side === 'base' ? r : hr,
-                    key: scheme,
-                }));
-            }
-        }
-        for (const [k, r] of h)
-            if (!b.has(k))
-                emit({
-                    ...holder,
-                    id: `${pre}-added`,
-                    message: `added security requirement ${k}`,
-                    ptr: `/security/${escapePointer(k)}`,
-                    side: 'head',
-                    node: r,
-                });
-    }
-    /** Deprecation policy in days for an operation: the beta figure for beta endpoints, else the stable one. */
-    function policyDays(op) {
-        const days = op['x-stability-level'] === 'beta' ? options.deprecationDaysBeta : options.deprecationDaysStable;
-        return days && days > 0 ? days : 0;
-    }
-    /** The serialization a parameter uses, with the OpenAPI defaults written out (writing a default is no change). */
-    function serialization(p) {
-        const style = typeof p.style === 'string' ? p.style : p.in === 'query' || p.in === 'cookie' ? 'form' : 'simple';
-        return { style, explode: typeof p.explode === 'boolean' ? p.explode : style === 'form' };
-    }
-    /** Whether every value a schema allows is one scalar, for which `explode` makes no difference on the wire. */
-    function scalarOnly(schema) {
-        if (!schema || schema.oneOf || schema.anyOf || schema.allOf)
-            return false;
-        const t = schema.type;
-        const types = typeof t === 'string' ? [t] : Array.isArray(t) ? t : [];
-        return types.length > 0 && types.every((x) => ['string', 'number', 'integer', 'boolean', 'null'].includes(x));
-    }
-    function compareSerialization(bp, hp, label, at) {
-        // style and explode describe schema parameters; a content parameter is serialized by its media type.
-        if (engine_isObj(bp.schema) && engine_isObj(hp.schema)) {
-            const b = serialization(bp);
-            const h = serialization(hp);
-            if (b.style !== h.style)
-                emit({
-                    ...at,
-                    id: 'request-parameter-style-changed',
-                    message: `for the ${label}, the style was changed from \`${b.style}\` to \`${h.style}\``,
-                    key: 'style',
-                });
-            else if (b.explode !== h.explode && !(scalarOnly(bp.schema) && scalarOnly(hp.schema)))
-                emit({
-                    ...at,
-                    id: 'request-parameter-explode-changed',
-                    message: `for the ${label}, explode was changed from \`${b.explode}\` to \`${h.explode}\``,
-                    key: 'explode',
-                });
-        }
-        const rb = bp.allowReserved === true;
-        const rh = hp.allowReserved === true;
-        if (hp.in === 'query' && rb !== rh)
-            emit({
-                ...at,
-                id: rh ? 'request-parameter-became-allow-reserved' : 'request-parameter-became-not-allow-reserved',
-                message: rh
-                    ? `the ${label} now accepts reserved characters without percent-encoding`
-                    : `the ${label} no longer accepts reserved characters without percent-encoding`,
-                key: 'allowReserved',
-            });
-    }
-    function paramSchema(p) {
-        if (engine_isObj(p.schema))
-            return p.schema;
-        if (engine_isObj(p.content)) {
-            const first = Object.values(p.content)[0];
-            if (engine_isObj(first) && engine_isObj(first.schema))
-                return first.schema;
-        }
-        return undefined;
-    }
-    function compareParameters(bop, hop) {
-        for (const [key, { param: bp }] of bop.params) {
-            const hp = hop.params.get(key)?.param;
-            const label = `${bp.in} request parameter \`${bp.name}\``;
-            const ptr = `/parameters/${escapePointer(String(bp.in))}/${escapePointer(bp.name)}`;
-            if (!hp) {
-                const at = { operation: hop, ptr, side: 'base', node: bp };
-                if (bp.deprecated === true) {
-                    const raw = bp['x-sunset'];
-                    const sunset = raw === undefined ? undefined : parseSunset(raw);
-                    if (raw !== undefined && !sunset)
-                        emit({
-                            ...at,
-                            id: 'request-parameter-sunset-parse',
-                            message: `failed to parse sunset date for the ${label}: ${JSON.stringify(raw)}`,
-                            key: 'x-sunset',
-                        });
-                    else if (sunset && sunset.getTime() > now.getTime())
-                        emit({
-                            ...at,
-                            id: 'request-parameter-removed-before-sunset',
-                            message: `deleted the ${label} before the sunset date ${String(raw)}`,
-                        });
-                    else
-                        emit({
-                            ...at,
-                            id: 'request-parameter-removed-with-deprecation',
-                            message: `deleted the ${label} with deprecation`,
-                        });
-                }
-                else {
-                    emit({ ...at, id: 'request-parameter-removed', message: `deleted the ${label}` });
-                }
-                continue;
-            }
-            const at = { operation: hop, ptr, side: 'head', node: hp };
-            const rb = bp.required === true || bp.in === 'path';
-            const rh = hp.required === true || hp.in === 'path';
-            if (!rb && rh)
-                emit({
-                    ...at,
-                    id: 'request-parameter-became-required',
-                    message: `the ${label} became required`,
-                    key: 'required',
-                });
-            if (rb && !rh)
-                emit({
-                    ...at,
-                    id: 'request-parameter-became-optional',
-                    message: `the ${label} became optional`,
-                    key: 'required',
-                });
-            if (bp.deprecated !== true && hp.deprecated === true) {
-                const raw = hp['x-sunset'];
-                const days = policyDays(hop.op);
-                const sunset = raw === undefined ? undefined : parseSunset(raw);
-                if (raw !== undefined && !sunset)
-                    emit({
-                        ...at,
-                        id: 'request-parameter-sunset-parse',
-                        message: `failed to parse sunset date for the ${label}: ${JSON.stringify(raw)}`,
-                        key: 'x-sunset',
-                    });
-                else if (days > 0 && !sunset)
-                    emit({
-                        ...at,
-                        id: 'request-parameter-deprecated-sunset-missing',
-                        message: `the ${label} was deprecated without sunset date`,
-                        key: 'deprecated',
-                    });
-                else if (days > 0 && sunset && sunset.getTime() < now.getTime() + days * 86_400_000)
-                    emit({
-                        ...at,
-                        id: 'request-parameter-sunset-date-too-small',
-                        message: `the ${label} sunset date ${String(raw)} is too small, must be at least ${days} days from now`,
-                        key: 'x-sunset',
-                    });
-                else
-                    emit({
-                        ...at,
-                        id: 'request-parameter-deprecated',
-                        message: `the ${label} was deprecated`,
-                        key: 'deprecated',
-                    });
-            }
-            else if (bp.deprecated === true && hp.deprecated !== true) {
-                emit({
-                    ...at,
-                    id: 'request-parameter-reactivated',
-                    message: `the ${label} was reactivated`,
-                    key: 'deprecated',
-                });
-            }
-            else if (bp.deprecated === true && hp.deprecated === true) {
-                const rbS = bp['x-sunset'];
-                const rhS = hp['x-sunset'];
-                if (rbS !== undefined && rhS === undefined)
-                    emit({
-                        ...at,
-                        id: 'request-parameter-sunset-deleted',
-                        message: `the ${label} sunset date deleted, but deprecated=true kept`,
-                        key: 'deprecated',
-                    });
-                else if (rhS !== undefined && String(rhS) !== String(rbS)) {
-                    const sh = parseSunset(rhS);
-                    const sb = rbS === undefined ? undefined : parseSunset(rbS);
-                    if (!sh)
-                        emit({
-                            ...at,
-                            id: 'request-parameter-sunset-parse',
-                            message: `failed to parse sunset date for the ${label}: ${JSON.stringify(rhS)}`,
-                            key: 'x-sunset',
-                        });
-                    else if (sb && sh.getTime() < sb.getTime())
-                        emit({
-                            ...at,
-                            id: 'request-parameter-sunset-date-changed-too-small',
-                            message: `the ${label} sunset date changed to an earlier date, from ${String(rbS)} to ${String(rhS)}`,
-                            key: 'x-sunset',
-                        });
-                }
-            }
-            compareSerialization(bp, hp, label, at);
-            const sb = paramSchema(bp);
-            const sh = paramSchema(hp);
-            if (sb && sh) {
-                const explode = hp.explode ?? (hp.style ?? (hp.in === 'query' || hp.in === 'cookie' ? 'form' : 'simple')) === 'form';
-                const findings = differ.diff(sb, sh, 'request', { parameter: { in: hp.in, explode } });
-                emitSchema(findings, { dir: 'request', where: 'parameter', in: hp.in, name: hp.name }, hop, `${ptr}/schema`);
-            }
-        }
-        for (const [key, { param: hp, fromPathItem }] of hop.params) {
-            if (bop.params.has(key))
-                continue;
-            const label = `${hp.in} request parameter \`${hp.name}\``;
-            const ptr = `/parameters/${escapePointer(String(hp.in))}/${escapePointer(hp.name)}`;
-            const required = hp.required === true || hp.in === 'path';
-            const at = { operation: hop, ptr, side: 'head', node: hp };
-            if (hp.in === 'path') {
-                emit({ ...at, id: 'new-request-path-parameter', message: `added the new path request parameter ${hp.name}` });
-            }
-            else if (fromPathItem) {
-                // oasdiff names a parameter added to the shared list of an existing path separately from one added to a
-                // single operation; it breaks every operation of the path alike.
-                emit({
-                    ...at,
-                    id: `new-${required ? 'required' : 'optional'}-request-default-parameter-to-existing-path`,
-                    message: `added the new ${required ? 'required' : 'optional'} ${label} to all operations of the path`,
-                });
-            }
-            else {
-                emit({
-                    ...at,
-                    id: required ? 'new-required-request-parameter' : 'new-optional-request-parameter',
-                    message: `added the new ${required ? 'required' : 'optional'} ${label}`,
-                });
-            }
-        }
-    }
-    /** Whether media range `outer` (`application/*`, any type, `application/*+json`) covers the distinct type `inner`. */
-    function mediaContains(outer, inner) {
-        const [ot, os = ''] = outer.split(';')[0].split('/');
-        const [it, is = ''] = inner.split(';')[0].split('/');
-        if (ot === it && os === is)
-            return false;
-        if (ot !== '*' && ot !== it)
-            return false;
-        if (os === '*')
-            return true;
-        const suffix = /^\*\+(.+)$/.exec(os);
-        return suffix !== null && is.endsWith(`+${suffix[1]}`);
-    }
-    /** Media types by normalized name (lowercase, no spaces) -> [name as written, Media Type Object]. */
-    function contentMap(c) {
-        const out = new Map();
-        if (engine_isObj(c))
-            for (const [k, v] of Object.entries(c))
-                if (engine_isObj(v))
-                    out.set(k.toLowerCase().replace(/\s+/g, ''), [k, v]);
-        return out;
-    }
-    /**
-     * Compares the media types of a request body or a response. A media type whose parameters changed
-     * (`application/json` -> `application/json; charset=utf-8`) is the same content, renamed: its schemas are still
-     * compared and the rename is reported on its own.
-     */
-    function compareContent(cB, cH, op, basePtr, dir, status) {
-        const mb = contentMap(cB);
-        const mh = contentMap(cH);
-        const essence = (ct) => ct.split(';')[0];
-        const pairs = [];
-        const removed = [...mb.keys()].filter((ct) => !mh.has(ct));
-        const added = new Set([...mh.keys()].filter((ct) => !mb.has(ct)));
-        for (const ct of mb.keys())
-            if (mh.has(ct))
-                pairs.push([ct, ct]);
-        const what = dir === 'request' ? 'request-body' : 'response';
-        const where = dir === 'request' ? 'the request body' : `the response with the status ${status}`;
-        for (const ct of removed) {
-            const renamed = [...added].filter((x) => essence(x) === essence(ct));
-            if (renamed.length === 1) {
-                added.delete(renamed[0]);
-                pairs.push([ct, renamed[0]]);
-                const [nameB] = mb.get(ct);
-                const [nameH] = mh.get(renamed[0]);
-                emit({
-                    id: `${what}-media-type-name-changed`,
-                    level: 'WARN',
-                    message: `media type ${nameB} was changed to ${nameH} for ${where}`,
-                    operation: op,
-                    ptr: `${basePtr}/content/${escapePointer(nameH)}`,
-                    side: 'head',
-                    node: cH,
-                    key: nameH,
-                });
-                continue;
-            }
-            // A response media type replaced by one that contains it (`application/json` -> `application/*`) or that it
-            // contains is the same content named more or less precisely.
-            const wider = dir === 'response' ? [...added].filter((x) => mediaContains(x, ct) || mediaContains(ct, x)) : [];
-            if (wider.length === 1) {
-                added.delete(wider[0]);
-                pairs.push([ct, wider[0]]);
-                const [nameB] = mb.get(ct);
-                const [nameH] = mh.get(wider[0]);
-                const general = mediaContains(wider[0], ct);
-                emit({
-                    id: `response-media-type-name-${general ? 'generalized' : 'specialized'}`,
-                    message: `media type ${nameB} was ${general ? 'generalized' : 'specialized'} to ${nameH} for ${where}`,
-                    operation: op,
-                    ptr: `${basePtr}/content/${escapePointer(nameH)}`,
-                    side: 'head',
-                    node: cH,
-                    key: nameH,
-                });
-                continue;
-            }
-            const [name] = mb.get(ct);
-            emit({
-                id: `${what}-media-type-removed`,
-                message: `removed the media type ${name} from ${where}`,
-                operation: op,
-                ptr: `${basePtr}/content/${escapePointer(name)}`,
-                side: 'base',
-                node: cB,
-                key: name,
-            });
-        }
-        for (const ct of added) {
-            const [name] = mh.get(ct);
-            emit({
-                id: `${what}-media-type-added`,
-                message: `added the media type ${name} to ${where}`,
-                operation: op,
-                ptr: `${basePtr}/content/${escapePointer(name)}`,
-                side: 'head',
-                node: cH,
-                key: name,
-            });
-        }
-        for (const [ctB, ctH] of pairs) {
-            const [nameB, b] = mb.get(ctB);
-            const [nameH, h] = mh.get(ctH);
-            const place = { dir, where: 'body', status, mediaType: nameH };
-            // `schema` types the whole body; the OpenAPI 3.2 `itemSchema` types each item of a streamed body.
-            for (const [field, word] of [
-                ['schema', 'schema'],
-                ['itemSchema', 'item-schema'],
-            ]) {
-                const ptr = `${basePtr}/content/${escapePointer(nameH)}/${field}`;
-                if (engine_isObj(b[field]) && engine_isObj(h[field])) {
-                    emitSchema(differ.diff(b[field], h[field], dir), place, op, ptr);
-                    continue;
-                }
-                if (!engine_isObj(b[field]) && !engine_isObj(h[field]))
-                    continue;
-                // A schema appearing constrains what was free-form; one disappearing drops the guarantee.
-                const added = engine_isObj(h[field]);
-                emit({
-                    id: `${dir === 'request' ? 'request' : 'response'}-body-media-type-${word}-${added ? 'added' : 'removed'}`,
-                    message: `${added ? 'added' : 'removed'} the ${field} ${added ? 'to' : 'from'} the media type ${added ? nameH : nameB} of ${where}`,
-                    operation: op,
-                    ptr,
-                    side: added ? 'head' : 'base',
-                    node: added ? h : b,
-                    key: field,
-                });
-            }
-        }
-    }
-    function compareRequestBody(bb, hb, op) {
-        if (!engine_isObj(bb) && !engine_isObj(hb))
-            return;
-        if (engine_isObj(bb) && !engine_isObj(hb)) {
-            emit({
-                id: 'request-body-removed',
-                message: 'request body removed',
-                operation: op,
-                ptr: '/requestBody',
-                side: 'base',
-                node: bb,
-            });
-            return;
-        }
-        if (!engine_isObj(bb) && engine_isObj(hb)) {
-            const required = hb.required === true;
-            emit({
-                id: required ? 'request-body-added-required' : 'request-body-added-optional',
-                message: `added ${required ? 'required' : 'optional'} request body`,
-                operation: op,
-                ptr: '/requestBody',
-                side: 'head',
-                node: hb,
-            });
-            return;
-        }
-        const b = bb;
-        const h = hb;
-        if (b.required !== true && h.required === true)
-            emit({
-                id: 'request-body-became-required',
-                message: 'request body became required',
-                operation: op,
-                ptr: '/requestBody/required',
-                side: 'head',
-                node: h,
-                key: 'required',
-            });
-        if (b.required === true && h.required !== true)
-            emit({
-                id: 'request-body-became-optional',
-                message: 'request body became optional',
-                operation: op,
-                ptr: '/requestBody/required',
-                side: 'head',
-                node: h,
-                key: 'required',
-            });
-        compareContent(b.content, h.content, op, '/requestBody', 'request');
-    }
-    function compareResponses(br, hr, op) {
-        const b = engine_isObj(br) ? br : {};
-        const h = engine_isObj(hr) ? hr : {};
-        for (const [code, rb] of Object.entries(b)) {
-            const rh = h[code];
-            const ptr = `/responses/${escapePointer(code)}`;
-            if (!engine_isObj(rh)) {
-                const ok = isSuccess(code);
-                emit({
-                    id: ok ? 'response-success-status-removed' : 'response-non-success-status-removed',
-                    message: `removed the ${ok ? 'success' : 'non-success'} response with the status ${code}`,
-                    operation: op,
-                    ptr,
-                    side: 'base',
-                    node: b,
-                    key: code,
-                });
-                continue;
-            }
-            if (!engine_isObj(rb))
-                continue;
-            compareContent(rb.content, rh.content, op, ptr, 'response', code);
-            const hb = new Map();
-            for (const [n, v] of Object.entries(engine_isObj(rb.headers) ? rb.headers : {}))
-                if (engine_isObj(v))
-                    hb.set(n.toLowerCase(), [n, v]);
-            const hh = new Map();
-            for (const [n, v] of Object.entries(engine_isObj(rh.headers) ? rh.headers : {}))
-                if (engine_isObj(v))
-                    hh.set(n.toLowerCase(), [n, v]);
-            for (const [k, [name, vb]] of hb) {
-                const hptr = `${ptr}/headers/${escapePointer(name)}`;
-                const vh = hh.get(k)?.[1];
-                if (!vh) {
-                    const required = vb.required === true;
-                    emit({
-                        id: required ? 'required-response-header-removed' : 'optional-response-header-removed',
-                        message: `the ${required ? 'mandatory' : 'optional'} response header ${name} removed for the status ${code}`,
-                        operation: op,
-                        ptr: hptr,
-                        side: 'base',
-                        node: rb.headers,
-                        key: name,
-                    });
-                    continue;
-                }
-                if (vb.required === true && vh.required !== true)
-                    emit({
-                        id: 'response-header-became-optional',
-                        message: `the response header ${name} became optional for the status ${code}`,
-                        operation: op,
-                        ptr: hptr,
-                        side: 'head',
-                        node: vh,
-                    });
-                const sb = paramSchema(vb);
-                const sh = paramSchema(vh);
-                if (sb && sh)
-                    emitSchema(differ.diff(sb, sh, 'response'), { dir: 'response', where: 'header', name, status: code }, op, `${hptr}/schema`);
-            }
-        }
-        for (const [code, rh] of Object.entries(h)) {
-            const rb = b[code];
-            if (engine_isObj(rb) && engine_isObj(rh) && engine_isObj(rh.headers)) {
-                const known = new Set(Object.keys(engine_isObj(rb.headers) ? rb.headers : {}).map((n) => n.toLowerCase()));
-                for (const name of Object.keys(rh.headers)) {
-                    if (known.has(name.toLowerCase()))
-                        continue;
-                    emit({
-                        id: 'response-header-added',
-                        message: `added the response header ${name} for the status ${code}`,
-                        operation: op,
-                        ptr: `/responses/${escapePointer(code)}/headers/${escapePointer(name)}`,
-                        side: 'head',
-                        node: rh.headers,
-                        key: name,
-                    });
-                }
-            }
-            if (code in b)
-                continue;
-            const ok = isSuccess(code);
-            emit({
-                id: ok ? 'response-success-status-added' : 'response-non-success-status-added',
-                message: `added the ${ok ? 'success' : 'non-success'} response with the status ${code}`,
-                operation: op,
-                ptr: `/responses/${escapePointer(code)}`,
-                side: 'head',
-                node: engine_isObj(rh) ? rh : h,
-            });
-        }
-    }
-    // --- document level: global security, security schemes, webhooks
-    compareSecurity(bdoc.security, hdoc.security, undefined, bdoc);
-    const ssb = engine_isObj(bdoc.components?.securitySchemes) ? bdoc.components.securitySchemes : {};
-    const ssh = engine_isObj(hdoc.components?.securitySchemes) ? hdoc.components.securitySchemes : {};
-    for (const [name, sb] of Object.entries(ssb)) {
-        const sh = ssh[name];
-        const ptr = `/components/securitySchemes/${escapePointer(name)}`;
-        if (!engine_isObj(sh)) {
-            emit({
-                id: 'api-security-component-removed',
-                message: `removed the security scheme ${name}`,
-                ptr,
-                side: 'base',
-                node: ssb,
-                key: name,
-            });
-            continue;
-        }
-        if (!engine_isObj(sb))
-            continue;
-        if (sb.type !== sh.type)
-            emit({
-                id: 'api-security-component-type-changed',
-                message: `the type of security scheme ${name} changed from ${sb.type} to ${sh.type}`,
-                ptr,
-                side: 'head',
-                node: sh,
-                key: 'type',
-            });
-        const flowsB = engine_isObj(sb.flows) ? sb.flows : {};
-        const flowsH = engine_isObj(sh.flows) ? sh.flows : {};
-        for (const [flow, fb] of Object.entries(flowsB)) {
-            const fh = flowsH[flow];
-            if (!engine_isObj(fb) || !engine_isObj(fh))
-                continue;
-            for (const [field, what] of [
-                ['authorizationUrl', 'oauth-url'],
-                ['tokenUrl', 'oauth-token-url'],
-            ]) {
-                if (fb[field] === fh[field])
-                    continue;
-                emit({
-                    id: `api-security-component-${what}-changed`,
-                    message: `the ${field} of the ${flow} flow of security scheme ${name} changed from ${fb[field] ?? '(none)'} to ${fh[field] ?? '(none)'}`,
-                    ptr: `${ptr}/flows/${flow}/${field}`,
-                    side: 'head',
-                    node: fh,
-                    key: field,
-                });
-            }
-            const scB = engine_isObj(fb.scopes) ? fb.scopes : {};
-            const scH = engine_isObj(fh.scopes) ? fh.scopes : {};
-            for (const [scope, text] of Object.entries(scB)) {
-                if (!(scope in scH) || scH[scope] === text)
-                    continue;
-                emit({
-                    id: 'api-security-component-oauth-scope-changed',
-                    message: `the description of scope ${scope} of the ${flow} flow of security scheme ${name} changed`,
-                    ptr: `${ptr}/flows/${flow}/scopes/${escapePointer(scope)}`,
-                    side: 'head',
-                    node: scH,
-                    key: scope,
-                });
-            }
-            keyDiff(Object.keys(scB), Object.keys(scH), (scope, side) => emit({
-                id: `api-security-component-oauth-scope-${side === 'base' ? 'removed' : 'added'}`,
-                message: `${side === 'base' ? 'removed the scope' : 'added the scope'} ${scope} ${side === 'base' ? 'from' : 'to'} the ${flow} flow of security scheme ${name}`,
-                ptr: `${ptr}/flows/${flow}/scopes/${escapePointer(scope)}`,
-                side,
-                node: side === 'base' ? scB : scH,
-                key: scope,
-            }));
-        }
-    }
-    for (const name of Object.keys(ssh)) {
-        if (!(name in ssb))
-            emit({
-                id: 'api-security-component-added',
-                message: `added the security scheme ${name}`,
-                ptr: `/components/securitySchemes/${escapePointer(name)}`,
-                side: 'head',
-                node: ssh,
-                key: name,
-            });
-    }
-    const csb = engine_isObj(bdoc.components?.schemas) ? bdoc.components.schemas : {};
-    const csh = engine_isObj(hdoc.components?.schemas) ? hdoc.components.schemas : {};
-    for (const name of Object.keys(csb)) {
-        if (name in csh)
-            continue;
-        const ptr = `/components/schemas/${escapePointer(name)}`;
-        emit({ id: 'api-schema-removed', message: `removed the schema ${name}`, ptr, side: 'base', node: csb, key: name });
-    }
-    const whb = engine_isObj(bdoc.webhooks) ? bdoc.webhooks : {};
-    const whh = engine_isObj(hdoc.webhooks) ? hdoc.webhooks : {};
-    keyDiff(Object.keys(whb), Object.keys(whh), (name, side) => emit({
-        id: side === 'base' ? 'webhook-removed' : 'webhook-added',
-        message: `${side === 'base' ? 'removed' : 'added'} the webhook ${name}`,
-        ptr: `/webhooks/${escapePointer(name)}`,
-        side,
-        node: side === 'base' ? whb : whh,
-        key: name,
-    }));
-    if (differ.truncated) {
-        emit({
-            id: 'schema-comparison-truncated',
-            level: 'INFO',
-            message: `schemas nested deeper than ${MAX_SCHEMA_DEPTH} levels were compared only down to that depth`,
-            ptr: '',
-            side: 'head',
-        });
-    }
-    versionPolicy();
-    /** Judges `info.version` against the breaking changes found, like oasdiff's versioning rules (INFO by default). */
-    function versionPolicy() {
-        // An invalid stability level is a property of the spec, reported on every run: not a change to version for.
-        if (![...changes.values()].some((c) => c.level !== 'INFO' && c.id !== 'api-invalid-stability-level'))
-            return;
-        const vb = bdoc.info?.version;
-        const vh = hdoc.info?.version;
-        if (vb === undefined || vh === undefined)
-            return;
-        const at = {
-            ptr: '/info/version',
-            side: 'head',
-            node: engine_isObj(hdoc.info) ? hdoc.info : undefined,
-            key: 'version',
-        };
-        if (String(vb) === String(vh)) {
-            emit({
-                ...at,
-                id: 'api-version-not-bumped',
-                message: `a breaking change was detected but the version is still ${String(vh)}`,
-            });
-            return;
-        }
-        const parse = (v) => /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/
-            .exec(String(v))
-            ?.slice(1, 4)
-            .map((x) => Number(x ?? 0));
-        const pb = parse(vb);
-        const ph = parse(vh);
-        if (!pb || !ph)
-            return;
-        const cmp = pb[0] - ph[0] || pb[1] - ph[1] || pb[2] - ph[2];
-        if (cmp > 0)
-            emit({
-                ...at,
-                id: 'api-version-decreased',
-                message: `a breaking change was detected but the version decreased from ${String(vb)} to ${String(vh)}`,
-            });
-        else if (ph[0] <= pb[0])
-            emit({
-                ...at,
-                id: 'api-major-version-not-bumped',
-                message: `a breaking change was detected but the major version did not increase, from ${String(vb)} to ${String(vh)}`,
-            });
-    }
-    const rank = { ERR: 0, WARN: 1, INFO: 2 };
-    let out = [...changes.values()];
-    if (options.includeInfo === false)
-        out = out.filter((c) => c.level !== 'INFO');
-    return out.sort((a, b) => rank[a.level] - rank[b.level] ||
-        a.operation.localeCompare(b.operation) ||
-        a.id.localeCompare(b.id) ||
-        a.path.localeCompare(b.path));
-}
-
-;// CONCATENATED MODULE: ../../packages/contract/src/diff/index.ts
-
-
-
-
-/**
- * Loads two spec files and diffs them; the one-call entry used by `npm run bench` and the CLI.
- * @param baseEntry entry file of the base spec. @param headEntry entry file of the head spec.
- * @param options `root` (both files and their `$ref`s must live under it), limits and diff options.
- * @returns the changes, ERR first.
- * @throws ContractInputError when either spec cannot be loaded.
- * @example diffFiles('base/openapi.yaml', 'openapi.yaml', { root: process.cwd() })
- */
-function diffFiles(baseEntry, headEntry, options = {}) {
-    const base = loadSpec(baseEntry, options);
-    const head = loadSpec(headEntry, options);
-    return diffSpecs(base, head, options);
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ../../packages/contract/src/report/base-spec.ts
-
-
-
-
-
-
-const exec = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
-/** `$ref: './x.yaml#/a'`, `"$ref": "x.json"`: the file part of every reference, good enough to find the files to copy. */
-const REF = /["']?\$ref["']?\s*:\s*["']?([^"'#\s,}]*)/g;
-/**
- * Reads files of one commit through a single `git cat-file --batch` process: DigitalOcean's spec has ~2,900 files,
- * and a `git show` per file would cost seconds.
- */
-class BlobReader {
-    child;
-    buffer = Buffer.alloc(0);
-    waiting = [];
-    constructor(cwd) {
-        this.child = (0,external_node_child_process_namespaceObject.spawn)('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-        this.child.stdout.on('data', (chunk) => {
-            this.buffer = Buffer.concat([this.buffer, chunk]);
-            this.drain();
-        });
-        this.child.on('error', (error) => this.waiting.splice(0).forEach((w) => w.reject(error)));
-    }
-    read(spec) {
-        return new Promise((resolve, reject) => {
-            this.waiting.push({ resolve, reject });
-            this.child.stdin.write(`${spec}\n`);
-        });
-    }
-    drain() {
-        while (this.waiting.length > 0) {
-            const eol = this.buffer.indexOf(10);
-            if (eol === -1)
-                return;
-            const header = this.buffer.subarray(0, eol).toString('utf8');
-            if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
-                this.buffer = this.buffer.subarray(eol + 1);
-                this.waiting.shift().resolve(undefined);
-                continue;
-            }
-            const size = Number(header.split(' ')[2]);
-            if (this.buffer.length < eol + 1 + size + 1)
-                return;
-            const body = this.buffer.subarray(eol + 1, eol + 1 + size);
-            this.buffer = this.buffer.subarray(eol + 1 + size + 1);
-            const type = header.split(' ')[1];
-            this.waiting.shift().resolve(type === 'blob' ? Buffer.from(body) : undefined);
-        }
-    }
-    close() {
-        this.child.stdin.end();
-    }
-}
-/**
- * The merge base of the pull request: `git merge-base <base sha> HEAD`.
- * @param root repository root.
- * @param baseSha `pull_request.base.sha` of the event.
- * @returns the merge-base commit.
- * @throws ContractInputError when the history is too shallow to find it.
- */
-async function findMergeBase(root, baseSha) {
-    try {
-        const { stdout } = await exec('git', ['merge-base', baseSha, 'HEAD'], { cwd: root });
-        return stdout.trim();
-    }
-    catch (error) {
-        const stderr = String(error.stderr ?? '')
-            .trim()
-            .split('\n')[0];
-        throw new ContractInputError(`cannot find the merge base of ${baseSha.slice(0, 12)} and HEAD${stderr ? ` (${stderr})` : ''}`, { file: '.git' }, 'check out the full history: actions/checkout with `fetch-depth: 0`');
-    }
-}
-/**
- * Write the spec as it was at `commit` (with every file it references through local `$ref`s) into a temporary tree.
- * @param root repository root (git top level).
- * @param commit usually the merge base.
- * @param entry repo-relative path of the spec entry.
- * @returns the temporary root and the entry inside it; `entry` undefined when the file did not exist at `commit`.
- */
-async function materializeBaseSpec(root, commit, entry) {
-    const temp = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'openapi-base-'));
-    const reader = new BlobReader(root);
-    const written = [];
-    try {
-        const queue = [external_node_path_default().posix.normalize(entry)];
-        const seen = new Set(queue);
-        while (queue.length > 0) {
-            // Batches keep the cat-file pipe full instead of one round trip per file.
-            const batch = queue.splice(0, 256);
-            const blobs = await Promise.all(batch.map((file) => reader.read(`${commit}:${file}`)));
-            for (const [i, file] of batch.entries()) {
-                const blob = blobs[i];
-                if (blob === undefined)
-                    continue;
-                const target = external_node_path_default().join(temp, file);
-                await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(target), { recursive: true });
-                await (0,promises_namespaceObject.writeFile)(target, blob);
-                written.push(file);
-                const text = blob.toString('utf8');
-                for (const match of text.matchAll(REF)) {
-                    const ref = match[1];
-                    if (!ref || /^[a-z][a-z0-9+.-]*:/i.test(ref))
-                        continue; // local pointer or URL
-                    const next = external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(file), safeDecode(ref)));
-                    // Refs that leave the repository are left for the loader to refuse with its own message.
-                    if (next.startsWith('../') || seen.has(next))
-                        continue;
-                    seen.add(next);
-                    queue.push(next);
-                }
-            }
-        }
-    }
-    finally {
-        reader.close();
-    }
-    return {
-        root: temp,
-        entry: written.includes(external_node_path_default().posix.normalize(entry)) ? external_node_path_default().join(temp, entry) : undefined,
-        files: written,
-    };
-}
-function safeDecode(ref) {
-    try {
-        return decodeURIComponent(ref);
-    }
-    catch {
-        return ref;
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/contract/src/report/diff-job.ts
-
-
-
-
-/**
- * Load both specs and diff them in this thread.
- * @param job entries, roots and clock.
- * @returns the changes, both `info.version`s and timings.
- * @throws ContractInputError when a spec cannot be loaded.
- */
-async function runDiffJob(job) {
-    const timings = {};
-    const timed = async (name, work) => {
-        const started = performance.now();
-        try {
-            return await work();
-        }
-        finally {
-            timings[name] = Math.round(performance.now() - started);
-        }
-    };
-    let base = job.base;
-    let temp;
-    try {
-        if ('commit' in base) {
-            const { gitRoot, commit, path: specPath } = base;
-            const materialized = await timed('read base from git', () => materializeBaseSpec(gitRoot, commit, specPath));
-            temp = materialized.root;
-            if (!materialized.entry)
-                return { baseFound: false, changes: [], timings };
-            base = { entry: materialized.entry, root: materialized.root };
-        }
-        const { entry, root } = base;
-        const head = await timed('load head', () => load_loadSpec(job.head.entry, { root: job.head.root }));
-        const baseSpec = await timed('load base', () => load_loadSpec(entry, { root }));
-        const changes = await timed('diff', () => engine_diffSpecs(baseSpec, head, { now: new Date(job.now) }));
-        return {
-            baseFound: true,
-            changes,
-            baseVersion: stringOrUndefined(baseSpec.document.info?.version),
-            headVersion: stringOrUndefined(head.document.info?.version),
-            timings,
-        };
-    }
-    finally {
-        if (temp)
-            await (0,promises_namespaceObject.rm)(temp, { recursive: true, force: true });
-    }
-}
-function stringOrUndefined(value) {
-    return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-}
-
-
-/***/ }),
-
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 
 /***/ }),
 
@@ -16134,75 +8618,6 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
-/******/ /* webpack/runtime/async module */
-/******/ (() => {
-/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
-/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
-/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
-/******/ 	var resolveQueue = (queue) => {
-/******/ 		if(queue && queue.d < 1) {
-/******/ 			queue.d = 1;
-/******/ 			queue.forEach((fn) => (fn.r--));
-/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
-/******/ 		}
-/******/ 	}
-/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
-/******/ 		if(dep !== null && typeof dep === "object") {
-/******/ 			if(dep[webpackQueues]) return dep;
-/******/ 			if(dep.then) {
-/******/ 				var queue = [];
-/******/ 				queue.d = 0;
-/******/ 				dep.then((r) => {
-/******/ 					obj[webpackExports] = r;
-/******/ 					resolveQueue(queue);
-/******/ 				}, (e) => {
-/******/ 					obj[webpackError] = e;
-/******/ 					resolveQueue(queue);
-/******/ 				});
-/******/ 				var obj = {};
-/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
-/******/ 				return obj;
-/******/ 			}
-/******/ 		}
-/******/ 		var ret = {};
-/******/ 		ret[webpackQueues] = x => {};
-/******/ 		ret[webpackExports] = dep;
-/******/ 		return ret;
-/******/ 	}));
-/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
-/******/ 		var queue;
-/******/ 		hasAwait && ((queue = []).d = -1);
-/******/ 		var depQueues = new Set();
-/******/ 		var exports = module.exports;
-/******/ 		var currentDeps;
-/******/ 		var outerResolve;
-/******/ 		var reject;
-/******/ 		var promise = new Promise((resolve, rej) => {
-/******/ 			reject = rej;
-/******/ 			outerResolve = resolve;
-/******/ 		});
-/******/ 		promise[webpackExports] = exports;
-/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
-/******/ 		module.exports = promise;
-/******/ 		body((deps) => {
-/******/ 			currentDeps = wrapDeps(deps);
-/******/ 			var fn;
-/******/ 			var getResult = () => (currentDeps.map((d) => {
-/******/ 				if(d[webpackError]) throw d[webpackError];
-/******/ 				return d[webpackExports];
-/******/ 			}))
-/******/ 			var promise = new Promise((resolve) => {
-/******/ 				fn = () => (resolve(getResult));
-/******/ 				fn.r = 0;
-/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
-/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
-/******/ 			});
-/******/ 			return fn.r ? promise : getResult();
-/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
-/******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/compat get default export */
 /******/ (() => {
 /******/ 	// getDefaultExport function for compatibility with non-harmony modules
@@ -16233,10 +8648,7492 @@ exports.visitAsync = visitAsync;
 /******/ })();
 /******/ 
 /************************************************************************/
-/******/ 
-/******/ // startup
-/******/ // Load entry module and return exports
-/******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(4118);
-/******/ __webpack_exports__ = await __webpack_exports__;
-/******/ 
+var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ../../packages/contract/src/load/errors.ts
+/**
+ * The one error type the loader and the diff engine throw for problems in the user's files: it names the file
+ * (repo-relative), the line/column when known, and what to do about it. Anything else escaping is our bug.
+ */
+class errors_ContractInputError extends Error {
+    /** Repo-relative (or as given) path of the file at fault. */
+    file;
+    /** 1-based line in `file`, when the problem has a position. */
+    line;
+    /** 1-based column in `file`, when the problem has a position. */
+    column;
+    /** What the user should change to make the problem go away. */
+    fix;
+    constructor(problem, where, fix) {
+        const pos = where.line ? `:${where.line}${where.column ? `:${where.column}` : ''}` : '';
+        super(`${where.file}${pos}: ${problem}. Fix: ${fix}`);
+        this.name = 'ContractInputError';
+        this.file = where.file;
+        this.line = where.line;
+        this.column = where.column;
+        this.fix = fix;
+    }
+}
+
+// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3483);
+;// CONCATENATED MODULE: ../../node_modules/js-yaml/dist/js-yaml.mjs
+
+/*! js-yaml 4.1.1 https://github.com/nodeca/js-yaml @license MIT */
+function isNothing(subject) {
+  return (typeof subject === 'undefined') || (subject === null);
+}
+
+
+function isObject(subject) {
+  return (typeof subject === 'object') && (subject !== null);
+}
+
+
+function toArray(sequence) {
+  if (Array.isArray(sequence)) return sequence;
+  else if (isNothing(sequence)) return [];
+
+  return [ sequence ];
+}
+
+
+function extend(target, source) {
+  var index, length, key, sourceKeys;
+
+  if (source) {
+    sourceKeys = Object.keys(source);
+
+    for (index = 0, length = sourceKeys.length; index < length; index += 1) {
+      key = sourceKeys[index];
+      target[key] = source[key];
+    }
+  }
+
+  return target;
+}
+
+
+function repeat(string, count) {
+  var result = '', cycle;
+
+  for (cycle = 0; cycle < count; cycle += 1) {
+    result += string;
+  }
+
+  return result;
+}
+
+
+function isNegativeZero(number) {
+  return (number === 0) && (Number.NEGATIVE_INFINITY === 1 / number);
+}
+
+
+var isNothing_1      = isNothing;
+var isObject_1       = isObject;
+var toArray_1        = toArray;
+var repeat_1         = repeat;
+var isNegativeZero_1 = isNegativeZero;
+var extend_1         = extend;
+
+var common = {
+	isNothing: isNothing_1,
+	isObject: isObject_1,
+	toArray: toArray_1,
+	repeat: repeat_1,
+	isNegativeZero: isNegativeZero_1,
+	extend: extend_1
+};
+
+// YAML error class. http://stackoverflow.com/questions/8458984
+
+
+function formatError(exception, compact) {
+  var where = '', message = exception.reason || '(unknown reason)';
+
+  if (!exception.mark) return message;
+
+  if (exception.mark.name) {
+    where += 'in "' + exception.mark.name + '" ';
+  }
+
+  where += '(' + (exception.mark.line + 1) + ':' + (exception.mark.column + 1) + ')';
+
+  if (!compact && exception.mark.snippet) {
+    where += '\n\n' + exception.mark.snippet;
+  }
+
+  return message + ' ' + where;
+}
+
+
+function YAMLException$1(reason, mark) {
+  // Super constructor
+  Error.call(this);
+
+  this.name = 'YAMLException';
+  this.reason = reason;
+  this.mark = mark;
+  this.message = formatError(this, false);
+
+  // Include stack trace in error object
+  if (Error.captureStackTrace) {
+    // Chrome and NodeJS
+    Error.captureStackTrace(this, this.constructor);
+  } else {
+    // FF, IE 10+ and Safari 6+. Fallback for others
+    this.stack = (new Error()).stack || '';
+  }
+}
+
+
+// Inherit from Error
+YAMLException$1.prototype = Object.create(Error.prototype);
+YAMLException$1.prototype.constructor = YAMLException$1;
+
+
+YAMLException$1.prototype.toString = function toString(compact) {
+  return this.name + ': ' + formatError(this, compact);
+};
+
+
+var exception = YAMLException$1;
+
+// get snippet for a single line, respecting maxLength
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+  var head = '';
+  var tail = '';
+  var maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+
+  if (position - lineStart > maxHalfLength) {
+    head = ' ... ';
+    lineStart = position - maxHalfLength + head.length;
+  }
+
+  if (lineEnd - position > maxHalfLength) {
+    tail = ' ...';
+    lineEnd = position + maxHalfLength - tail.length;
+  }
+
+  return {
+    str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, '→') + tail,
+    pos: position - lineStart + head.length // relative position
+  };
+}
+
+
+function padStart(string, max) {
+  return common.repeat(' ', max - string.length) + string;
+}
+
+
+function makeSnippet(mark, options) {
+  options = Object.create(options || null);
+
+  if (!mark.buffer) return null;
+
+  if (!options.maxLength) options.maxLength = 79;
+  if (typeof options.indent      !== 'number') options.indent      = 1;
+  if (typeof options.linesBefore !== 'number') options.linesBefore = 3;
+  if (typeof options.linesAfter  !== 'number') options.linesAfter  = 2;
+
+  var re = /\r?\n|\r|\0/g;
+  var lineStarts = [ 0 ];
+  var lineEnds = [];
+  var match;
+  var foundLineNo = -1;
+
+  while ((match = re.exec(mark.buffer))) {
+    lineEnds.push(match.index);
+    lineStarts.push(match.index + match[0].length);
+
+    if (mark.position <= match.index && foundLineNo < 0) {
+      foundLineNo = lineStarts.length - 2;
+    }
+  }
+
+  if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+
+  var result = '', i, line;
+  var lineNoLength = Math.min(mark.line + options.linesAfter, lineEnds.length).toString().length;
+  var maxLineLength = options.maxLength - (options.indent + lineNoLength + 3);
+
+  for (i = 1; i <= options.linesBefore; i++) {
+    if (foundLineNo - i < 0) break;
+    line = getLine(
+      mark.buffer,
+      lineStarts[foundLineNo - i],
+      lineEnds[foundLineNo - i],
+      mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]),
+      maxLineLength
+    );
+    result = common.repeat(' ', options.indent) + padStart((mark.line - i + 1).toString(), lineNoLength) +
+      ' | ' + line.str + '\n' + result;
+  }
+
+  line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+  result += common.repeat(' ', options.indent) + padStart((mark.line + 1).toString(), lineNoLength) +
+    ' | ' + line.str + '\n';
+  result += common.repeat('-', options.indent + lineNoLength + 3 + line.pos) + '^' + '\n';
+
+  for (i = 1; i <= options.linesAfter; i++) {
+    if (foundLineNo + i >= lineEnds.length) break;
+    line = getLine(
+      mark.buffer,
+      lineStarts[foundLineNo + i],
+      lineEnds[foundLineNo + i],
+      mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]),
+      maxLineLength
+    );
+    result += common.repeat(' ', options.indent) + padStart((mark.line + i + 1).toString(), lineNoLength) +
+      ' | ' + line.str + '\n';
+  }
+
+  return result.replace(/\n$/, '');
+}
+
+
+var snippet = makeSnippet;
+
+var TYPE_CONSTRUCTOR_OPTIONS = [
+  'kind',
+  'multi',
+  'resolve',
+  'construct',
+  'instanceOf',
+  'predicate',
+  'represent',
+  'representName',
+  'defaultStyle',
+  'styleAliases'
+];
+
+var YAML_NODE_KINDS = [
+  'scalar',
+  'sequence',
+  'mapping'
+];
+
+function compileStyleAliases(map) {
+  var result = {};
+
+  if (map !== null) {
+    Object.keys(map).forEach(function (style) {
+      map[style].forEach(function (alias) {
+        result[String(alias)] = style;
+      });
+    });
+  }
+
+  return result;
+}
+
+function Type$1(tag, options) {
+  options = options || {};
+
+  Object.keys(options).forEach(function (name) {
+    if (TYPE_CONSTRUCTOR_OPTIONS.indexOf(name) === -1) {
+      throw new exception('Unknown option "' + name + '" is met in definition of "' + tag + '" YAML type.');
+    }
+  });
+
+  // TODO: Add tag format check.
+  this.options       = options; // keep original options in case user wants to extend this type later
+  this.tag           = tag;
+  this.kind          = options['kind']          || null;
+  this.resolve       = options['resolve']       || function () { return true; };
+  this.construct     = options['construct']     || function (data) { return data; };
+  this.instanceOf    = options['instanceOf']    || null;
+  this.predicate     = options['predicate']     || null;
+  this.represent     = options['represent']     || null;
+  this.representName = options['representName'] || null;
+  this.defaultStyle  = options['defaultStyle']  || null;
+  this.multi         = options['multi']         || false;
+  this.styleAliases  = compileStyleAliases(options['styleAliases'] || null);
+
+  if (YAML_NODE_KINDS.indexOf(this.kind) === -1) {
+    throw new exception('Unknown kind "' + this.kind + '" is specified for "' + tag + '" YAML type.');
+  }
+}
+
+var type = Type$1;
+
+/*eslint-disable max-len*/
+
+
+
+
+
+function compileList(schema, name) {
+  var result = [];
+
+  schema[name].forEach(function (currentType) {
+    var newIndex = result.length;
+
+    result.forEach(function (previousType, previousIndex) {
+      if (previousType.tag === currentType.tag &&
+          previousType.kind === currentType.kind &&
+          previousType.multi === currentType.multi) {
+
+        newIndex = previousIndex;
+      }
+    });
+
+    result[newIndex] = currentType;
+  });
+
+  return result;
+}
+
+
+function compileMap(/* lists... */) {
+  var result = {
+        scalar: {},
+        sequence: {},
+        mapping: {},
+        fallback: {},
+        multi: {
+          scalar: [],
+          sequence: [],
+          mapping: [],
+          fallback: []
+        }
+      }, index, length;
+
+  function collectType(type) {
+    if (type.multi) {
+      result.multi[type.kind].push(type);
+      result.multi['fallback'].push(type);
+    } else {
+      result[type.kind][type.tag] = result['fallback'][type.tag] = type;
+    }
+  }
+
+  for (index = 0, length = arguments.length; index < length; index += 1) {
+    arguments[index].forEach(collectType);
+  }
+  return result;
+}
+
+
+function Schema$1(definition) {
+  return this.extend(definition);
+}
+
+
+Schema$1.prototype.extend = function extend(definition) {
+  var implicit = [];
+  var explicit = [];
+
+  if (definition instanceof type) {
+    // Schema.extend(type)
+    explicit.push(definition);
+
+  } else if (Array.isArray(definition)) {
+    // Schema.extend([ type1, type2, ... ])
+    explicit = explicit.concat(definition);
+
+  } else if (definition && (Array.isArray(definition.implicit) || Array.isArray(definition.explicit))) {
+    // Schema.extend({ explicit: [ type1, type2, ... ], implicit: [ type1, type2, ... ] })
+    if (definition.implicit) implicit = implicit.concat(definition.implicit);
+    if (definition.explicit) explicit = explicit.concat(definition.explicit);
+
+  } else {
+    throw new exception('Schema.extend argument should be a Type, [ Type ], ' +
+      'or a schema definition ({ implicit: [...], explicit: [...] })');
+  }
+
+  implicit.forEach(function (type$1) {
+    if (!(type$1 instanceof type)) {
+      throw new exception('Specified list of YAML types (or a single Type object) contains a non-Type object.');
+    }
+
+    if (type$1.loadKind && type$1.loadKind !== 'scalar') {
+      throw new exception('There is a non-scalar type in the implicit list of a schema. Implicit resolving of such types is not supported.');
+    }
+
+    if (type$1.multi) {
+      throw new exception('There is a multi type in the implicit list of a schema. Multi tags can only be listed as explicit.');
+    }
+  });
+
+  explicit.forEach(function (type$1) {
+    if (!(type$1 instanceof type)) {
+      throw new exception('Specified list of YAML types (or a single Type object) contains a non-Type object.');
+    }
+  });
+
+  var result = Object.create(Schema$1.prototype);
+
+  result.implicit = (this.implicit || []).concat(implicit);
+  result.explicit = (this.explicit || []).concat(explicit);
+
+  result.compiledImplicit = compileList(result, 'implicit');
+  result.compiledExplicit = compileList(result, 'explicit');
+  result.compiledTypeMap  = compileMap(result.compiledImplicit, result.compiledExplicit);
+
+  return result;
+};
+
+
+var schema = Schema$1;
+
+var str = new type('tag:yaml.org,2002:str', {
+  kind: 'scalar',
+  construct: function (data) { return data !== null ? data : ''; }
+});
+
+var seq = new type('tag:yaml.org,2002:seq', {
+  kind: 'sequence',
+  construct: function (data) { return data !== null ? data : []; }
+});
+
+var map = new type('tag:yaml.org,2002:map', {
+  kind: 'mapping',
+  construct: function (data) { return data !== null ? data : {}; }
+});
+
+var failsafe = new schema({
+  explicit: [
+    str,
+    seq,
+    map
+  ]
+});
+
+function resolveYamlNull(data) {
+  if (data === null) return true;
+
+  var max = data.length;
+
+  return (max === 1 && data === '~') ||
+         (max === 4 && (data === 'null' || data === 'Null' || data === 'NULL'));
+}
+
+function constructYamlNull() {
+  return null;
+}
+
+function isNull(object) {
+  return object === null;
+}
+
+var _null = new type('tag:yaml.org,2002:null', {
+  kind: 'scalar',
+  resolve: resolveYamlNull,
+  construct: constructYamlNull,
+  predicate: isNull,
+  represent: {
+    canonical: function () { return '~';    },
+    lowercase: function () { return 'null'; },
+    uppercase: function () { return 'NULL'; },
+    camelcase: function () { return 'Null'; },
+    empty:     function () { return '';     }
+  },
+  defaultStyle: 'lowercase'
+});
+
+function resolveYamlBoolean(data) {
+  if (data === null) return false;
+
+  var max = data.length;
+
+  return (max === 4 && (data === 'true' || data === 'True' || data === 'TRUE')) ||
+         (max === 5 && (data === 'false' || data === 'False' || data === 'FALSE'));
+}
+
+function constructYamlBoolean(data) {
+  return data === 'true' ||
+         data === 'True' ||
+         data === 'TRUE';
+}
+
+function isBoolean(object) {
+  return Object.prototype.toString.call(object) === '[object Boolean]';
+}
+
+var bool = new type('tag:yaml.org,2002:bool', {
+  kind: 'scalar',
+  resolve: resolveYamlBoolean,
+  construct: constructYamlBoolean,
+  predicate: isBoolean,
+  represent: {
+    lowercase: function (object) { return object ? 'true' : 'false'; },
+    uppercase: function (object) { return object ? 'TRUE' : 'FALSE'; },
+    camelcase: function (object) { return object ? 'True' : 'False'; }
+  },
+  defaultStyle: 'lowercase'
+});
+
+function isHexCode(c) {
+  return ((0x30/* 0 */ <= c) && (c <= 0x39/* 9 */)) ||
+         ((0x41/* A */ <= c) && (c <= 0x46/* F */)) ||
+         ((0x61/* a */ <= c) && (c <= 0x66/* f */));
+}
+
+function isOctCode(c) {
+  return ((0x30/* 0 */ <= c) && (c <= 0x37/* 7 */));
+}
+
+function isDecCode(c) {
+  return ((0x30/* 0 */ <= c) && (c <= 0x39/* 9 */));
+}
+
+function resolveYamlInteger(data) {
+  if (data === null) return false;
+
+  var max = data.length,
+      index = 0,
+      hasDigits = false,
+      ch;
+
+  if (!max) return false;
+
+  ch = data[index];
+
+  // sign
+  if (ch === '-' || ch === '+') {
+    ch = data[++index];
+  }
+
+  if (ch === '0') {
+    // 0
+    if (index + 1 === max) return true;
+    ch = data[++index];
+
+    // base 2, base 8, base 16
+
+    if (ch === 'b') {
+      // base 2
+      index++;
+
+      for (; index < max; index++) {
+        ch = data[index];
+        if (ch === '_') continue;
+        if (ch !== '0' && ch !== '1') return false;
+        hasDigits = true;
+      }
+      return hasDigits && ch !== '_';
+    }
+
+
+    if (ch === 'x') {
+      // base 16
+      index++;
+
+      for (; index < max; index++) {
+        ch = data[index];
+        if (ch === '_') continue;
+        if (!isHexCode(data.charCodeAt(index))) return false;
+        hasDigits = true;
+      }
+      return hasDigits && ch !== '_';
+    }
+
+
+    if (ch === 'o') {
+      // base 8
+      index++;
+
+      for (; index < max; index++) {
+        ch = data[index];
+        if (ch === '_') continue;
+        if (!isOctCode(data.charCodeAt(index))) return false;
+        hasDigits = true;
+      }
+      return hasDigits && ch !== '_';
+    }
+  }
+
+  // base 10 (except 0)
+
+  // value should not start with `_`;
+  if (ch === '_') return false;
+
+  for (; index < max; index++) {
+    ch = data[index];
+    if (ch === '_') continue;
+    if (!isDecCode(data.charCodeAt(index))) {
+      return false;
+    }
+    hasDigits = true;
+  }
+
+  // Should have digits and should not end with `_`
+  if (!hasDigits || ch === '_') return false;
+
+  return true;
+}
+
+function constructYamlInteger(data) {
+  var value = data, sign = 1, ch;
+
+  if (value.indexOf('_') !== -1) {
+    value = value.replace(/_/g, '');
+  }
+
+  ch = value[0];
+
+  if (ch === '-' || ch === '+') {
+    if (ch === '-') sign = -1;
+    value = value.slice(1);
+    ch = value[0];
+  }
+
+  if (value === '0') return 0;
+
+  if (ch === '0') {
+    if (value[1] === 'b') return sign * parseInt(value.slice(2), 2);
+    if (value[1] === 'x') return sign * parseInt(value.slice(2), 16);
+    if (value[1] === 'o') return sign * parseInt(value.slice(2), 8);
+  }
+
+  return sign * parseInt(value, 10);
+}
+
+function isInteger(object) {
+  return (Object.prototype.toString.call(object)) === '[object Number]' &&
+         (object % 1 === 0 && !common.isNegativeZero(object));
+}
+
+var js_yaml_int = new type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: resolveYamlInteger,
+  construct: constructYamlInteger,
+  predicate: isInteger,
+  represent: {
+    binary:      function (obj) { return obj >= 0 ? '0b' + obj.toString(2) : '-0b' + obj.toString(2).slice(1); },
+    octal:       function (obj) { return obj >= 0 ? '0o'  + obj.toString(8) : '-0o'  + obj.toString(8).slice(1); },
+    decimal:     function (obj) { return obj.toString(10); },
+    /* eslint-disable max-len */
+    hexadecimal: function (obj) { return obj >= 0 ? '0x' + obj.toString(16).toUpperCase() :  '-0x' + obj.toString(16).toUpperCase().slice(1); }
+  },
+  defaultStyle: 'decimal',
+  styleAliases: {
+    binary:      [ 2,  'bin' ],
+    octal:       [ 8,  'oct' ],
+    decimal:     [ 10, 'dec' ],
+    hexadecimal: [ 16, 'hex' ]
+  }
+});
+
+var YAML_FLOAT_PATTERN = new RegExp(
+  // 2.5e4, 2.5 and integers
+  '^(?:[-+]?(?:[0-9][0-9_]*)(?:\\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?' +
+  // .2e4, .2
+  // special case, seems not from spec
+  '|\\.[0-9_]+(?:[eE][-+]?[0-9]+)?' +
+  // .inf
+  '|[-+]?\\.(?:inf|Inf|INF)' +
+  // .nan
+  '|\\.(?:nan|NaN|NAN))$');
+
+function resolveYamlFloat(data) {
+  if (data === null) return false;
+
+  if (!YAML_FLOAT_PATTERN.test(data) ||
+      // Quick hack to not allow integers end with `_`
+      // Probably should update regexp & check speed
+      data[data.length - 1] === '_') {
+    return false;
+  }
+
+  return true;
+}
+
+function constructYamlFloat(data) {
+  var value, sign;
+
+  value  = data.replace(/_/g, '').toLowerCase();
+  sign   = value[0] === '-' ? -1 : 1;
+
+  if ('+-'.indexOf(value[0]) >= 0) {
+    value = value.slice(1);
+  }
+
+  if (value === '.inf') {
+    return (sign === 1) ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+
+  } else if (value === '.nan') {
+    return NaN;
+  }
+  return sign * parseFloat(value, 10);
+}
+
+
+var SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
+
+function representYamlFloat(object, style) {
+  var res;
+
+  if (isNaN(object)) {
+    switch (style) {
+      case 'lowercase': return '.nan';
+      case 'uppercase': return '.NAN';
+      case 'camelcase': return '.NaN';
+    }
+  } else if (Number.POSITIVE_INFINITY === object) {
+    switch (style) {
+      case 'lowercase': return '.inf';
+      case 'uppercase': return '.INF';
+      case 'camelcase': return '.Inf';
+    }
+  } else if (Number.NEGATIVE_INFINITY === object) {
+    switch (style) {
+      case 'lowercase': return '-.inf';
+      case 'uppercase': return '-.INF';
+      case 'camelcase': return '-.Inf';
+    }
+  } else if (common.isNegativeZero(object)) {
+    return '-0.0';
+  }
+
+  res = object.toString(10);
+
+  // JS stringifier can build scientific format without dots: 5e-100,
+  // while YAML requres dot: 5.e-100. Fix it with simple hack
+
+  return SCIENTIFIC_WITHOUT_DOT.test(res) ? res.replace('e', '.e') : res;
+}
+
+function isFloat(object) {
+  return (Object.prototype.toString.call(object) === '[object Number]') &&
+         (object % 1 !== 0 || common.isNegativeZero(object));
+}
+
+var js_yaml_float = new type('tag:yaml.org,2002:float', {
+  kind: 'scalar',
+  resolve: resolveYamlFloat,
+  construct: constructYamlFloat,
+  predicate: isFloat,
+  represent: representYamlFloat,
+  defaultStyle: 'lowercase'
+});
+
+var json = failsafe.extend({
+  implicit: [
+    _null,
+    bool,
+    js_yaml_int,
+    js_yaml_float
+  ]
+});
+
+var core = json;
+
+var YAML_DATE_REGEXP = new RegExp(
+  '^([0-9][0-9][0-9][0-9])'          + // [1] year
+  '-([0-9][0-9])'                    + // [2] month
+  '-([0-9][0-9])$');                   // [3] day
+
+var YAML_TIMESTAMP_REGEXP = new RegExp(
+  '^([0-9][0-9][0-9][0-9])'          + // [1] year
+  '-([0-9][0-9]?)'                   + // [2] month
+  '-([0-9][0-9]?)'                   + // [3] day
+  '(?:[Tt]|[ \\t]+)'                 + // ...
+  '([0-9][0-9]?)'                    + // [4] hour
+  ':([0-9][0-9])'                    + // [5] minute
+  ':([0-9][0-9])'                    + // [6] second
+  '(?:\\.([0-9]*))?'                 + // [7] fraction
+  '(?:[ \\t]*(Z|([-+])([0-9][0-9]?)' + // [8] tz [9] tz_sign [10] tz_hour
+  '(?::([0-9][0-9]))?))?$');           // [11] tz_minute
+
+function resolveYamlTimestamp(data) {
+  if (data === null) return false;
+  if (YAML_DATE_REGEXP.exec(data) !== null) return true;
+  if (YAML_TIMESTAMP_REGEXP.exec(data) !== null) return true;
+  return false;
+}
+
+function constructYamlTimestamp(data) {
+  var match, year, month, day, hour, minute, second, fraction = 0,
+      delta = null, tz_hour, tz_minute, date;
+
+  match = YAML_DATE_REGEXP.exec(data);
+  if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(data);
+
+  if (match === null) throw new Error('Date resolve error');
+
+  // match: [1] year [2] month [3] day
+
+  year = +(match[1]);
+  month = +(match[2]) - 1; // JS month starts with 0
+  day = +(match[3]);
+
+  if (!match[4]) { // no hour
+    return new Date(Date.UTC(year, month, day));
+  }
+
+  // match: [4] hour [5] minute [6] second [7] fraction
+
+  hour = +(match[4]);
+  minute = +(match[5]);
+  second = +(match[6]);
+
+  if (match[7]) {
+    fraction = match[7].slice(0, 3);
+    while (fraction.length < 3) { // milli-seconds
+      fraction += '0';
+    }
+    fraction = +fraction;
+  }
+
+  // match: [8] tz [9] tz_sign [10] tz_hour [11] tz_minute
+
+  if (match[9]) {
+    tz_hour = +(match[10]);
+    tz_minute = +(match[11] || 0);
+    delta = (tz_hour * 60 + tz_minute) * 60000; // delta in mili-seconds
+    if (match[9] === '-') delta = -delta;
+  }
+
+  date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+
+  if (delta) date.setTime(date.getTime() - delta);
+
+  return date;
+}
+
+function representYamlTimestamp(object /*, style*/) {
+  return object.toISOString();
+}
+
+var timestamp = new type('tag:yaml.org,2002:timestamp', {
+  kind: 'scalar',
+  resolve: resolveYamlTimestamp,
+  construct: constructYamlTimestamp,
+  instanceOf: Date,
+  represent: representYamlTimestamp
+});
+
+function resolveYamlMerge(data) {
+  return data === '<<' || data === null;
+}
+
+var merge = new type('tag:yaml.org,2002:merge', {
+  kind: 'scalar',
+  resolve: resolveYamlMerge
+});
+
+/*eslint-disable no-bitwise*/
+
+
+
+
+
+// [ 64, 65, 66 ] -> [ padding, CR, LF ]
+var BASE64_MAP = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n\r';
+
+
+function resolveYamlBinary(data) {
+  if (data === null) return false;
+
+  var code, idx, bitlen = 0, max = data.length, map = BASE64_MAP;
+
+  // Convert one by one.
+  for (idx = 0; idx < max; idx++) {
+    code = map.indexOf(data.charAt(idx));
+
+    // Skip CR/LF
+    if (code > 64) continue;
+
+    // Fail on illegal characters
+    if (code < 0) return false;
+
+    bitlen += 6;
+  }
+
+  // If there are any bits left, source was corrupted
+  return (bitlen % 8) === 0;
+}
+
+function constructYamlBinary(data) {
+  var idx, tailbits,
+      input = data.replace(/[\r\n=]/g, ''), // remove CR/LF & padding to simplify scan
+      max = input.length,
+      map = BASE64_MAP,
+      bits = 0,
+      result = [];
+
+  // Collect by 6*4 bits (3 bytes)
+
+  for (idx = 0; idx < max; idx++) {
+    if ((idx % 4 === 0) && idx) {
+      result.push((bits >> 16) & 0xFF);
+      result.push((bits >> 8) & 0xFF);
+      result.push(bits & 0xFF);
+    }
+
+    bits = (bits << 6) | map.indexOf(input.charAt(idx));
+  }
+
+  // Dump tail
+
+  tailbits = (max % 4) * 6;
+
+  if (tailbits === 0) {
+    result.push((bits >> 16) & 0xFF);
+    result.push((bits >> 8) & 0xFF);
+    result.push(bits & 0xFF);
+  } else if (tailbits === 18) {
+    result.push((bits >> 10) & 0xFF);
+    result.push((bits >> 2) & 0xFF);
+  } else if (tailbits === 12) {
+    result.push((bits >> 4) & 0xFF);
+  }
+
+  return new Uint8Array(result);
+}
+
+function representYamlBinary(object /*, style*/) {
+  var result = '', bits = 0, idx, tail,
+      max = object.length,
+      map = BASE64_MAP;
+
+  // Convert every three bytes to 4 ASCII characters.
+
+  for (idx = 0; idx < max; idx++) {
+    if ((idx % 3 === 0) && idx) {
+      result += map[(bits >> 18) & 0x3F];
+      result += map[(bits >> 12) & 0x3F];
+      result += map[(bits >> 6) & 0x3F];
+      result += map[bits & 0x3F];
+    }
+
+    bits = (bits << 8) + object[idx];
+  }
+
+  // Dump tail
+
+  tail = max % 3;
+
+  if (tail === 0) {
+    result += map[(bits >> 18) & 0x3F];
+    result += map[(bits >> 12) & 0x3F];
+    result += map[(bits >> 6) & 0x3F];
+    result += map[bits & 0x3F];
+  } else if (tail === 2) {
+    result += map[(bits >> 10) & 0x3F];
+    result += map[(bits >> 4) & 0x3F];
+    result += map[(bits << 2) & 0x3F];
+    result += map[64];
+  } else if (tail === 1) {
+    result += map[(bits >> 2) & 0x3F];
+    result += map[(bits << 4) & 0x3F];
+    result += map[64];
+    result += map[64];
+  }
+
+  return result;
+}
+
+function isBinary(obj) {
+  return Object.prototype.toString.call(obj) ===  '[object Uint8Array]';
+}
+
+var binary = new type('tag:yaml.org,2002:binary', {
+  kind: 'scalar',
+  resolve: resolveYamlBinary,
+  construct: constructYamlBinary,
+  predicate: isBinary,
+  represent: representYamlBinary
+});
+
+var _hasOwnProperty$3 = Object.prototype.hasOwnProperty;
+var _toString$2       = Object.prototype.toString;
+
+function resolveYamlOmap(data) {
+  if (data === null) return true;
+
+  var objectKeys = [], index, length, pair, pairKey, pairHasKey,
+      object = data;
+
+  for (index = 0, length = object.length; index < length; index += 1) {
+    pair = object[index];
+    pairHasKey = false;
+
+    if (_toString$2.call(pair) !== '[object Object]') return false;
+
+    for (pairKey in pair) {
+      if (_hasOwnProperty$3.call(pair, pairKey)) {
+        if (!pairHasKey) pairHasKey = true;
+        else return false;
+      }
+    }
+
+    if (!pairHasKey) return false;
+
+    if (objectKeys.indexOf(pairKey) === -1) objectKeys.push(pairKey);
+    else return false;
+  }
+
+  return true;
+}
+
+function constructYamlOmap(data) {
+  return data !== null ? data : [];
+}
+
+var omap = new type('tag:yaml.org,2002:omap', {
+  kind: 'sequence',
+  resolve: resolveYamlOmap,
+  construct: constructYamlOmap
+});
+
+var _toString$1 = Object.prototype.toString;
+
+function resolveYamlPairs(data) {
+  if (data === null) return true;
+
+  var index, length, pair, keys, result,
+      object = data;
+
+  result = new Array(object.length);
+
+  for (index = 0, length = object.length; index < length; index += 1) {
+    pair = object[index];
+
+    if (_toString$1.call(pair) !== '[object Object]') return false;
+
+    keys = Object.keys(pair);
+
+    if (keys.length !== 1) return false;
+
+    result[index] = [ keys[0], pair[keys[0]] ];
+  }
+
+  return true;
+}
+
+function constructYamlPairs(data) {
+  if (data === null) return [];
+
+  var index, length, pair, keys, result,
+      object = data;
+
+  result = new Array(object.length);
+
+  for (index = 0, length = object.length; index < length; index += 1) {
+    pair = object[index];
+
+    keys = Object.keys(pair);
+
+    result[index] = [ keys[0], pair[keys[0]] ];
+  }
+
+  return result;
+}
+
+var pairs = new type('tag:yaml.org,2002:pairs', {
+  kind: 'sequence',
+  resolve: resolveYamlPairs,
+  construct: constructYamlPairs
+});
+
+var _hasOwnProperty$2 = Object.prototype.hasOwnProperty;
+
+function resolveYamlSet(data) {
+  if (data === null) return true;
+
+  var key, object = data;
+
+  for (key in object) {
+    if (_hasOwnProperty$2.call(object, key)) {
+      if (object[key] !== null) return false;
+    }
+  }
+
+  return true;
+}
+
+function constructYamlSet(data) {
+  return data !== null ? data : {};
+}
+
+var set = new type('tag:yaml.org,2002:set', {
+  kind: 'mapping',
+  resolve: resolveYamlSet,
+  construct: constructYamlSet
+});
+
+var _default = core.extend({
+  implicit: [
+    timestamp,
+    merge
+  ],
+  explicit: [
+    binary,
+    omap,
+    pairs,
+    set
+  ]
+});
+
+/*eslint-disable max-len,no-use-before-define*/
+
+
+
+
+
+
+
+var _hasOwnProperty$1 = Object.prototype.hasOwnProperty;
+
+
+var CONTEXT_FLOW_IN   = 1;
+var CONTEXT_FLOW_OUT  = 2;
+var CONTEXT_BLOCK_IN  = 3;
+var CONTEXT_BLOCK_OUT = 4;
+
+
+var CHOMPING_CLIP  = 1;
+var CHOMPING_STRIP = 2;
+var CHOMPING_KEEP  = 3;
+
+
+var PATTERN_NON_PRINTABLE         = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_NON_ASCII_LINE_BREAKS = /[\x85\u2028\u2029]/;
+var PATTERN_FLOW_INDICATORS       = /[,\[\]\{\}]/;
+var PATTERN_TAG_HANDLE            = /^(?:!|!!|![a-z\-]+!)$/i;
+var PATTERN_TAG_URI               = /^(?:!|[^,\[\]\{\}])(?:%[0-9a-f]{2}|[0-9a-z\-#;\/\?:@&=\+\$,_\.!~\*'\(\)\[\]])*$/i;
+
+
+function _class(obj) { return Object.prototype.toString.call(obj); }
+
+function is_EOL(c) {
+  return (c === 0x0A/* LF */) || (c === 0x0D/* CR */);
+}
+
+function is_WHITE_SPACE(c) {
+  return (c === 0x09/* Tab */) || (c === 0x20/* Space */);
+}
+
+function is_WS_OR_EOL(c) {
+  return (c === 0x09/* Tab */) ||
+         (c === 0x20/* Space */) ||
+         (c === 0x0A/* LF */) ||
+         (c === 0x0D/* CR */);
+}
+
+function is_FLOW_INDICATOR(c) {
+  return c === 0x2C/* , */ ||
+         c === 0x5B/* [ */ ||
+         c === 0x5D/* ] */ ||
+         c === 0x7B/* { */ ||
+         c === 0x7D/* } */;
+}
+
+function fromHexCode(c) {
+  var lc;
+
+  if ((0x30/* 0 */ <= c) && (c <= 0x39/* 9 */)) {
+    return c - 0x30;
+  }
+
+  /*eslint-disable no-bitwise*/
+  lc = c | 0x20;
+
+  if ((0x61/* a */ <= lc) && (lc <= 0x66/* f */)) {
+    return lc - 0x61 + 10;
+  }
+
+  return -1;
+}
+
+function escapedHexLen(c) {
+  if (c === 0x78/* x */) { return 2; }
+  if (c === 0x75/* u */) { return 4; }
+  if (c === 0x55/* U */) { return 8; }
+  return 0;
+}
+
+function fromDecimalCode(c) {
+  if ((0x30/* 0 */ <= c) && (c <= 0x39/* 9 */)) {
+    return c - 0x30;
+  }
+
+  return -1;
+}
+
+function simpleEscapeSequence(c) {
+  /* eslint-disable indent */
+  return (c === 0x30/* 0 */) ? '\x00' :
+        (c === 0x61/* a */) ? '\x07' :
+        (c === 0x62/* b */) ? '\x08' :
+        (c === 0x74/* t */) ? '\x09' :
+        (c === 0x09/* Tab */) ? '\x09' :
+        (c === 0x6E/* n */) ? '\x0A' :
+        (c === 0x76/* v */) ? '\x0B' :
+        (c === 0x66/* f */) ? '\x0C' :
+        (c === 0x72/* r */) ? '\x0D' :
+        (c === 0x65/* e */) ? '\x1B' :
+        (c === 0x20/* Space */) ? ' ' :
+        (c === 0x22/* " */) ? '\x22' :
+        (c === 0x2F/* / */) ? '/' :
+        (c === 0x5C/* \ */) ? '\x5C' :
+        (c === 0x4E/* N */) ? '\x85' :
+        (c === 0x5F/* _ */) ? '\xA0' :
+        (c === 0x4C/* L */) ? '\u2028' :
+        (c === 0x50/* P */) ? '\u2029' : '';
+}
+
+function charFromCodepoint(c) {
+  if (c <= 0xFFFF) {
+    return String.fromCharCode(c);
+  }
+  // Encode UTF-16 surrogate pair
+  // https://en.wikipedia.org/wiki/UTF-16#Code_points_U.2B010000_to_U.2B10FFFF
+  return String.fromCharCode(
+    ((c - 0x010000) >> 10) + 0xD800,
+    ((c - 0x010000) & 0x03FF) + 0xDC00
+  );
+}
+
+// set a property of a literal object, while protecting against prototype pollution,
+// see https://github.com/nodeca/js-yaml/issues/164 for more details
+function setProperty(object, key, value) {
+  // used for this specific key only because Object.defineProperty is slow
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, {
+      configurable: true,
+      enumerable: true,
+      writable: true,
+      value: value
+    });
+  } else {
+    object[key] = value;
+  }
+}
+
+var simpleEscapeCheck = new Array(256); // integer, for fast access
+var simpleEscapeMap = new Array(256);
+for (var i = 0; i < 256; i++) {
+  simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+  simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+
+
+function State$1(input, options) {
+  this.input = input;
+
+  this.filename  = options['filename']  || null;
+  this.schema    = options['schema']    || _default;
+  this.onWarning = options['onWarning'] || null;
+  // (Hidden) Remove? makes the loader to expect YAML 1.1 documents
+  // if such documents have no explicit %YAML directive
+  this.legacy    = options['legacy']    || false;
+
+  this.json      = options['json']      || false;
+  this.listener  = options['listener']  || null;
+
+  this.implicitTypes = this.schema.compiledImplicit;
+  this.typeMap       = this.schema.compiledTypeMap;
+
+  this.length     = input.length;
+  this.position   = 0;
+  this.line       = 0;
+  this.lineStart  = 0;
+  this.lineIndent = 0;
+
+  // position of first leading tab in the current line,
+  // used to make sure there are no tabs in the indentation
+  this.firstTabInLine = -1;
+
+  this.documents = [];
+
+  /*
+  this.version;
+  this.checkLineBreaks;
+  this.tagMap;
+  this.anchorMap;
+  this.tag;
+  this.anchor;
+  this.kind;
+  this.result;*/
+
+}
+
+
+function generateError(state, message) {
+  var mark = {
+    name:     state.filename,
+    buffer:   state.input.slice(0, -1), // omit trailing \0
+    position: state.position,
+    line:     state.line,
+    column:   state.position - state.lineStart
+  };
+
+  mark.snippet = snippet(mark);
+
+  return new exception(message, mark);
+}
+
+function throwError(state, message) {
+  throw generateError(state, message);
+}
+
+function throwWarning(state, message) {
+  if (state.onWarning) {
+    state.onWarning.call(null, generateError(state, message));
+  }
+}
+
+
+var directiveHandlers = {
+
+  YAML: function handleYamlDirective(state, name, args) {
+
+    var match, major, minor;
+
+    if (state.version !== null) {
+      throwError(state, 'duplication of %YAML directive');
+    }
+
+    if (args.length !== 1) {
+      throwError(state, 'YAML directive accepts exactly one argument');
+    }
+
+    match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+
+    if (match === null) {
+      throwError(state, 'ill-formed argument of the YAML directive');
+    }
+
+    major = parseInt(match[1], 10);
+    minor = parseInt(match[2], 10);
+
+    if (major !== 1) {
+      throwError(state, 'unacceptable YAML version of the document');
+    }
+
+    state.version = args[0];
+    state.checkLineBreaks = (minor < 2);
+
+    if (minor !== 1 && minor !== 2) {
+      throwWarning(state, 'unsupported YAML version of the document');
+    }
+  },
+
+  TAG: function handleTagDirective(state, name, args) {
+
+    var handle, prefix;
+
+    if (args.length !== 2) {
+      throwError(state, 'TAG directive accepts exactly two arguments');
+    }
+
+    handle = args[0];
+    prefix = args[1];
+
+    if (!PATTERN_TAG_HANDLE.test(handle)) {
+      throwError(state, 'ill-formed tag handle (first argument) of the TAG directive');
+    }
+
+    if (_hasOwnProperty$1.call(state.tagMap, handle)) {
+      throwError(state, 'there is a previously declared suffix for "' + handle + '" tag handle');
+    }
+
+    if (!PATTERN_TAG_URI.test(prefix)) {
+      throwError(state, 'ill-formed tag prefix (second argument) of the TAG directive');
+    }
+
+    try {
+      prefix = decodeURIComponent(prefix);
+    } catch (err) {
+      throwError(state, 'tag prefix is malformed: ' + prefix);
+    }
+
+    state.tagMap[handle] = prefix;
+  }
+};
+
+
+function captureSegment(state, start, end, checkJson) {
+  var _position, _length, _character, _result;
+
+  if (start < end) {
+    _result = state.input.slice(start, end);
+
+    if (checkJson) {
+      for (_position = 0, _length = _result.length; _position < _length; _position += 1) {
+        _character = _result.charCodeAt(_position);
+        if (!(_character === 0x09 ||
+              (0x20 <= _character && _character <= 0x10FFFF))) {
+          throwError(state, 'expected valid JSON character');
+        }
+      }
+    } else if (PATTERN_NON_PRINTABLE.test(_result)) {
+      throwError(state, 'the stream contains non-printable characters');
+    }
+
+    state.result += _result;
+  }
+}
+
+function mergeMappings(state, destination, source, overridableKeys) {
+  var sourceKeys, key, index, quantity;
+
+  if (!common.isObject(source)) {
+    throwError(state, 'cannot merge mappings; the provided source object is unacceptable');
+  }
+
+  sourceKeys = Object.keys(source);
+
+  for (index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
+    key = sourceKeys[index];
+
+    if (!_hasOwnProperty$1.call(destination, key)) {
+      setProperty(destination, key, source[key]);
+      overridableKeys[key] = true;
+    }
+  }
+}
+
+function storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode,
+  startLine, startLineStart, startPos) {
+
+  var index, quantity;
+
+  // The output is a plain object here, so keys can only be strings.
+  // We need to convert keyNode to a string, but doing so can hang the process
+  // (deeply nested arrays that explode exponentially using aliases).
+  if (Array.isArray(keyNode)) {
+    keyNode = Array.prototype.slice.call(keyNode);
+
+    for (index = 0, quantity = keyNode.length; index < quantity; index += 1) {
+      if (Array.isArray(keyNode[index])) {
+        throwError(state, 'nested arrays are not supported inside keys');
+      }
+
+      if (typeof keyNode === 'object' && _class(keyNode[index]) === '[object Object]') {
+        keyNode[index] = '[object Object]';
+      }
+    }
+  }
+
+  // Avoid code execution in load() via toString property
+  // (still use its own toString for arrays, timestamps,
+  // and whatever user schema extensions happen to have @@toStringTag)
+  if (typeof keyNode === 'object' && _class(keyNode) === '[object Object]') {
+    keyNode = '[object Object]';
+  }
+
+
+  keyNode = String(keyNode);
+
+  if (_result === null) {
+    _result = {};
+  }
+
+  if (keyTag === 'tag:yaml.org,2002:merge') {
+    if (Array.isArray(valueNode)) {
+      for (index = 0, quantity = valueNode.length; index < quantity; index += 1) {
+        mergeMappings(state, _result, valueNode[index], overridableKeys);
+      }
+    } else {
+      mergeMappings(state, _result, valueNode, overridableKeys);
+    }
+  } else {
+    if (!state.json &&
+        !_hasOwnProperty$1.call(overridableKeys, keyNode) &&
+        _hasOwnProperty$1.call(_result, keyNode)) {
+      state.line = startLine || state.line;
+      state.lineStart = startLineStart || state.lineStart;
+      state.position = startPos || state.position;
+      throwError(state, 'duplicated mapping key');
+    }
+
+    setProperty(_result, keyNode, valueNode);
+    delete overridableKeys[keyNode];
+  }
+
+  return _result;
+}
+
+function readLineBreak(state) {
+  var ch;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (ch === 0x0A/* LF */) {
+    state.position++;
+  } else if (ch === 0x0D/* CR */) {
+    state.position++;
+    if (state.input.charCodeAt(state.position) === 0x0A/* LF */) {
+      state.position++;
+    }
+  } else {
+    throwError(state, 'a line break is expected');
+  }
+
+  state.line += 1;
+  state.lineStart = state.position;
+  state.firstTabInLine = -1;
+}
+
+function skipSeparationSpace(state, allowComments, checkIndent) {
+  var lineBreaks = 0,
+      ch = state.input.charCodeAt(state.position);
+
+  while (ch !== 0) {
+    while (is_WHITE_SPACE(ch)) {
+      if (ch === 0x09/* Tab */ && state.firstTabInLine === -1) {
+        state.firstTabInLine = state.position;
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+
+    if (allowComments && ch === 0x23/* # */) {
+      do {
+        ch = state.input.charCodeAt(++state.position);
+      } while (ch !== 0x0A/* LF */ && ch !== 0x0D/* CR */ && ch !== 0);
+    }
+
+    if (is_EOL(ch)) {
+      readLineBreak(state);
+
+      ch = state.input.charCodeAt(state.position);
+      lineBreaks++;
+      state.lineIndent = 0;
+
+      while (ch === 0x20/* Space */) {
+        state.lineIndent++;
+        ch = state.input.charCodeAt(++state.position);
+      }
+    } else {
+      break;
+    }
+  }
+
+  if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
+    throwWarning(state, 'deficient indentation');
+  }
+
+  return lineBreaks;
+}
+
+function testDocumentSeparator(state) {
+  var _position = state.position,
+      ch;
+
+  ch = state.input.charCodeAt(_position);
+
+  // Condition state.position === state.lineStart is tested
+  // in parent on each call, for efficiency. No needs to test here again.
+  if ((ch === 0x2D/* - */ || ch === 0x2E/* . */) &&
+      ch === state.input.charCodeAt(_position + 1) &&
+      ch === state.input.charCodeAt(_position + 2)) {
+
+    _position += 3;
+
+    ch = state.input.charCodeAt(_position);
+
+    if (ch === 0 || is_WS_OR_EOL(ch)) {
+      return true;
+    }
+  }
+
+  return false;
+}
+
+function writeFoldedLines(state, count) {
+  if (count === 1) {
+    state.result += ' ';
+  } else if (count > 1) {
+    state.result += common.repeat('\n', count - 1);
+  }
+}
+
+
+function readPlainScalar(state, nodeIndent, withinFlowCollection) {
+  var preceding,
+      following,
+      captureStart,
+      captureEnd,
+      hasPendingContent,
+      _line,
+      _lineStart,
+      _lineIndent,
+      _kind = state.kind,
+      _result = state.result,
+      ch;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (is_WS_OR_EOL(ch)      ||
+      is_FLOW_INDICATOR(ch) ||
+      ch === 0x23/* # */    ||
+      ch === 0x26/* & */    ||
+      ch === 0x2A/* * */    ||
+      ch === 0x21/* ! */    ||
+      ch === 0x7C/* | */    ||
+      ch === 0x3E/* > */    ||
+      ch === 0x27/* ' */    ||
+      ch === 0x22/* " */    ||
+      ch === 0x25/* % */    ||
+      ch === 0x40/* @ */    ||
+      ch === 0x60/* ` */) {
+    return false;
+  }
+
+  if (ch === 0x3F/* ? */ || ch === 0x2D/* - */) {
+    following = state.input.charCodeAt(state.position + 1);
+
+    if (is_WS_OR_EOL(following) ||
+        withinFlowCollection && is_FLOW_INDICATOR(following)) {
+      return false;
+    }
+  }
+
+  state.kind = 'scalar';
+  state.result = '';
+  captureStart = captureEnd = state.position;
+  hasPendingContent = false;
+
+  while (ch !== 0) {
+    if (ch === 0x3A/* : */) {
+      following = state.input.charCodeAt(state.position + 1);
+
+      if (is_WS_OR_EOL(following) ||
+          withinFlowCollection && is_FLOW_INDICATOR(following)) {
+        break;
+      }
+
+    } else if (ch === 0x23/* # */) {
+      preceding = state.input.charCodeAt(state.position - 1);
+
+      if (is_WS_OR_EOL(preceding)) {
+        break;
+      }
+
+    } else if ((state.position === state.lineStart && testDocumentSeparator(state)) ||
+               withinFlowCollection && is_FLOW_INDICATOR(ch)) {
+      break;
+
+    } else if (is_EOL(ch)) {
+      _line = state.line;
+      _lineStart = state.lineStart;
+      _lineIndent = state.lineIndent;
+      skipSeparationSpace(state, false, -1);
+
+      if (state.lineIndent >= nodeIndent) {
+        hasPendingContent = true;
+        ch = state.input.charCodeAt(state.position);
+        continue;
+      } else {
+        state.position = captureEnd;
+        state.line = _line;
+        state.lineStart = _lineStart;
+        state.lineIndent = _lineIndent;
+        break;
+      }
+    }
+
+    if (hasPendingContent) {
+      captureSegment(state, captureStart, captureEnd, false);
+      writeFoldedLines(state, state.line - _line);
+      captureStart = captureEnd = state.position;
+      hasPendingContent = false;
+    }
+
+    if (!is_WHITE_SPACE(ch)) {
+      captureEnd = state.position + 1;
+    }
+
+    ch = state.input.charCodeAt(++state.position);
+  }
+
+  captureSegment(state, captureStart, captureEnd, false);
+
+  if (state.result) {
+    return true;
+  }
+
+  state.kind = _kind;
+  state.result = _result;
+  return false;
+}
+
+function readSingleQuotedScalar(state, nodeIndent) {
+  var ch,
+      captureStart, captureEnd;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (ch !== 0x27/* ' */) {
+    return false;
+  }
+
+  state.kind = 'scalar';
+  state.result = '';
+  state.position++;
+  captureStart = captureEnd = state.position;
+
+  while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+    if (ch === 0x27/* ' */) {
+      captureSegment(state, captureStart, state.position, true);
+      ch = state.input.charCodeAt(++state.position);
+
+      if (ch === 0x27/* ' */) {
+        captureStart = state.position;
+        state.position++;
+        captureEnd = state.position;
+      } else {
+        return true;
+      }
+
+    } else if (is_EOL(ch)) {
+      captureSegment(state, captureStart, captureEnd, true);
+      writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
+      captureStart = captureEnd = state.position;
+
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
+      throwError(state, 'unexpected end of the document within a single quoted scalar');
+
+    } else {
+      state.position++;
+      captureEnd = state.position;
+    }
+  }
+
+  throwError(state, 'unexpected end of the stream within a single quoted scalar');
+}
+
+function readDoubleQuotedScalar(state, nodeIndent) {
+  var captureStart,
+      captureEnd,
+      hexLength,
+      hexResult,
+      tmp,
+      ch;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (ch !== 0x22/* " */) {
+    return false;
+  }
+
+  state.kind = 'scalar';
+  state.result = '';
+  state.position++;
+  captureStart = captureEnd = state.position;
+
+  while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+    if (ch === 0x22/* " */) {
+      captureSegment(state, captureStart, state.position, true);
+      state.position++;
+      return true;
+
+    } else if (ch === 0x5C/* \ */) {
+      captureSegment(state, captureStart, state.position, true);
+      ch = state.input.charCodeAt(++state.position);
+
+      if (is_EOL(ch)) {
+        skipSeparationSpace(state, false, nodeIndent);
+
+        // TODO: rework to inline fn with no type cast?
+      } else if (ch < 256 && simpleEscapeCheck[ch]) {
+        state.result += simpleEscapeMap[ch];
+        state.position++;
+
+      } else if ((tmp = escapedHexLen(ch)) > 0) {
+        hexLength = tmp;
+        hexResult = 0;
+
+        for (; hexLength > 0; hexLength--) {
+          ch = state.input.charCodeAt(++state.position);
+
+          if ((tmp = fromHexCode(ch)) >= 0) {
+            hexResult = (hexResult << 4) + tmp;
+
+          } else {
+            throwError(state, 'expected hexadecimal character');
+          }
+        }
+
+        state.result += charFromCodepoint(hexResult);
+
+        state.position++;
+
+      } else {
+        throwError(state, 'unknown escape sequence');
+      }
+
+      captureStart = captureEnd = state.position;
+
+    } else if (is_EOL(ch)) {
+      captureSegment(state, captureStart, captureEnd, true);
+      writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
+      captureStart = captureEnd = state.position;
+
+    } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
+      throwError(state, 'unexpected end of the document within a double quoted scalar');
+
+    } else {
+      state.position++;
+      captureEnd = state.position;
+    }
+  }
+
+  throwError(state, 'unexpected end of the stream within a double quoted scalar');
+}
+
+function readFlowCollection(state, nodeIndent) {
+  var readNext = true,
+      _line,
+      _lineStart,
+      _pos,
+      _tag     = state.tag,
+      _result,
+      _anchor  = state.anchor,
+      following,
+      terminator,
+      isPair,
+      isExplicitPair,
+      isMapping,
+      overridableKeys = Object.create(null),
+      keyNode,
+      keyTag,
+      valueNode,
+      ch;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (ch === 0x5B/* [ */) {
+    terminator = 0x5D;/* ] */
+    isMapping = false;
+    _result = [];
+  } else if (ch === 0x7B/* { */) {
+    terminator = 0x7D;/* } */
+    isMapping = true;
+    _result = {};
+  } else {
+    return false;
+  }
+
+  if (state.anchor !== null) {
+    state.anchorMap[state.anchor] = _result;
+  }
+
+  ch = state.input.charCodeAt(++state.position);
+
+  while (ch !== 0) {
+    skipSeparationSpace(state, true, nodeIndent);
+
+    ch = state.input.charCodeAt(state.position);
+
+    if (ch === terminator) {
+      state.position++;
+      state.tag = _tag;
+      state.anchor = _anchor;
+      state.kind = isMapping ? 'mapping' : 'sequence';
+      state.result = _result;
+      return true;
+    } else if (!readNext) {
+      throwError(state, 'missed comma between flow collection entries');
+    } else if (ch === 0x2C/* , */) {
+      // "flow collection entries can never be completely empty", as per YAML 1.2, section 7.4
+      throwError(state, "expected the node content, but found ','");
+    }
+
+    keyTag = keyNode = valueNode = null;
+    isPair = isExplicitPair = false;
+
+    if (ch === 0x3F/* ? */) {
+      following = state.input.charCodeAt(state.position + 1);
+
+      if (is_WS_OR_EOL(following)) {
+        isPair = isExplicitPair = true;
+        state.position++;
+        skipSeparationSpace(state, true, nodeIndent);
+      }
+    }
+
+    _line = state.line; // Save the current line.
+    _lineStart = state.lineStart;
+    _pos = state.position;
+    composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+    keyTag = state.tag;
+    keyNode = state.result;
+    skipSeparationSpace(state, true, nodeIndent);
+
+    ch = state.input.charCodeAt(state.position);
+
+    if ((isExplicitPair || state.line === _line) && ch === 0x3A/* : */) {
+      isPair = true;
+      ch = state.input.charCodeAt(++state.position);
+      skipSeparationSpace(state, true, nodeIndent);
+      composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+      valueNode = state.result;
+    }
+
+    if (isMapping) {
+      storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
+    } else if (isPair) {
+      _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
+    } else {
+      _result.push(keyNode);
+    }
+
+    skipSeparationSpace(state, true, nodeIndent);
+
+    ch = state.input.charCodeAt(state.position);
+
+    if (ch === 0x2C/* , */) {
+      readNext = true;
+      ch = state.input.charCodeAt(++state.position);
+    } else {
+      readNext = false;
+    }
+  }
+
+  throwError(state, 'unexpected end of the stream within a flow collection');
+}
+
+function readBlockScalar(state, nodeIndent) {
+  var captureStart,
+      folding,
+      chomping       = CHOMPING_CLIP,
+      didReadContent = false,
+      detectedIndent = false,
+      textIndent     = nodeIndent,
+      emptyLines     = 0,
+      atMoreIndented = false,
+      tmp,
+      ch;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (ch === 0x7C/* | */) {
+    folding = false;
+  } else if (ch === 0x3E/* > */) {
+    folding = true;
+  } else {
+    return false;
+  }
+
+  state.kind = 'scalar';
+  state.result = '';
+
+  while (ch !== 0) {
+    ch = state.input.charCodeAt(++state.position);
+
+    if (ch === 0x2B/* + */ || ch === 0x2D/* - */) {
+      if (CHOMPING_CLIP === chomping) {
+        chomping = (ch === 0x2B/* + */) ? CHOMPING_KEEP : CHOMPING_STRIP;
+      } else {
+        throwError(state, 'repeat of a chomping mode identifier');
+      }
+
+    } else if ((tmp = fromDecimalCode(ch)) >= 0) {
+      if (tmp === 0) {
+        throwError(state, 'bad explicit indentation width of a block scalar; it cannot be less than one');
+      } else if (!detectedIndent) {
+        textIndent = nodeIndent + tmp - 1;
+        detectedIndent = true;
+      } else {
+        throwError(state, 'repeat of an indentation width identifier');
+      }
+
+    } else {
+      break;
+    }
+  }
+
+  if (is_WHITE_SPACE(ch)) {
+    do { ch = state.input.charCodeAt(++state.position); }
+    while (is_WHITE_SPACE(ch));
+
+    if (ch === 0x23/* # */) {
+      do { ch = state.input.charCodeAt(++state.position); }
+      while (!is_EOL(ch) && (ch !== 0));
+    }
+  }
+
+  while (ch !== 0) {
+    readLineBreak(state);
+    state.lineIndent = 0;
+
+    ch = state.input.charCodeAt(state.position);
+
+    while ((!detectedIndent || state.lineIndent < textIndent) &&
+           (ch === 0x20/* Space */)) {
+      state.lineIndent++;
+      ch = state.input.charCodeAt(++state.position);
+    }
+
+    if (!detectedIndent && state.lineIndent > textIndent) {
+      textIndent = state.lineIndent;
+    }
+
+    if (is_EOL(ch)) {
+      emptyLines++;
+      continue;
+    }
+
+    // End of the scalar.
+    if (state.lineIndent < textIndent) {
+
+      // Perform the chomping.
+      if (chomping === CHOMPING_KEEP) {
+        state.result += common.repeat('\n', didReadContent ? 1 + emptyLines : emptyLines);
+      } else if (chomping === CHOMPING_CLIP) {
+        if (didReadContent) { // i.e. only if the scalar is not empty.
+          state.result += '\n';
+        }
+      }
+
+      // Break this `while` cycle and go to the funciton's epilogue.
+      break;
+    }
+
+    // Folded style: use fancy rules to handle line breaks.
+    if (folding) {
+
+      // Lines starting with white space characters (more-indented lines) are not folded.
+      if (is_WHITE_SPACE(ch)) {
+        atMoreIndented = true;
+        // except for the first content line (cf. Example 8.1)
+        state.result += common.repeat('\n', didReadContent ? 1 + emptyLines : emptyLines);
+
+      // End of more-indented block.
+      } else if (atMoreIndented) {
+        atMoreIndented = false;
+        state.result += common.repeat('\n', emptyLines + 1);
+
+      // Just one line break - perceive as the same line.
+      } else if (emptyLines === 0) {
+        if (didReadContent) { // i.e. only if we have already read some scalar content.
+          state.result += ' ';
+        }
+
+      // Several line breaks - perceive as different lines.
+      } else {
+        state.result += common.repeat('\n', emptyLines);
+      }
+
+    // Literal style: just add exact number of line breaks between content lines.
+    } else {
+      // Keep all line breaks except the header line break.
+      state.result += common.repeat('\n', didReadContent ? 1 + emptyLines : emptyLines);
+    }
+
+    didReadContent = true;
+    detectedIndent = true;
+    emptyLines = 0;
+    captureStart = state.position;
+
+    while (!is_EOL(ch) && (ch !== 0)) {
+      ch = state.input.charCodeAt(++state.position);
+    }
+
+    captureSegment(state, captureStart, state.position, false);
+  }
+
+  return true;
+}
+
+function readBlockSequence(state, nodeIndent) {
+  var _line,
+      _tag      = state.tag,
+      _anchor   = state.anchor,
+      _result   = [],
+      following,
+      detected  = false,
+      ch;
+
+  // there is a leading tab before this token, so it can't be a block sequence/mapping;
+  // it can still be flow sequence/mapping or a scalar
+  if (state.firstTabInLine !== -1) return false;
+
+  if (state.anchor !== null) {
+    state.anchorMap[state.anchor] = _result;
+  }
+
+  ch = state.input.charCodeAt(state.position);
+
+  while (ch !== 0) {
+    if (state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, 'tab characters must not be used in indentation');
+    }
+
+    if (ch !== 0x2D/* - */) {
+      break;
+    }
+
+    following = state.input.charCodeAt(state.position + 1);
+
+    if (!is_WS_OR_EOL(following)) {
+      break;
+    }
+
+    detected = true;
+    state.position++;
+
+    if (skipSeparationSpace(state, true, -1)) {
+      if (state.lineIndent <= nodeIndent) {
+        _result.push(null);
+        ch = state.input.charCodeAt(state.position);
+        continue;
+      }
+    }
+
+    _line = state.line;
+    composeNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+    _result.push(state.result);
+    skipSeparationSpace(state, true, -1);
+
+    ch = state.input.charCodeAt(state.position);
+
+    if ((state.line === _line || state.lineIndent > nodeIndent) && (ch !== 0)) {
+      throwError(state, 'bad indentation of a sequence entry');
+    } else if (state.lineIndent < nodeIndent) {
+      break;
+    }
+  }
+
+  if (detected) {
+    state.tag = _tag;
+    state.anchor = _anchor;
+    state.kind = 'sequence';
+    state.result = _result;
+    return true;
+  }
+  return false;
+}
+
+function readBlockMapping(state, nodeIndent, flowIndent) {
+  var following,
+      allowCompact,
+      _line,
+      _keyLine,
+      _keyLineStart,
+      _keyPos,
+      _tag          = state.tag,
+      _anchor       = state.anchor,
+      _result       = {},
+      overridableKeys = Object.create(null),
+      keyTag        = null,
+      keyNode       = null,
+      valueNode     = null,
+      atExplicitKey = false,
+      detected      = false,
+      ch;
+
+  // there is a leading tab before this token, so it can't be a block sequence/mapping;
+  // it can still be flow sequence/mapping or a scalar
+  if (state.firstTabInLine !== -1) return false;
+
+  if (state.anchor !== null) {
+    state.anchorMap[state.anchor] = _result;
+  }
+
+  ch = state.input.charCodeAt(state.position);
+
+  while (ch !== 0) {
+    if (!atExplicitKey && state.firstTabInLine !== -1) {
+      state.position = state.firstTabInLine;
+      throwError(state, 'tab characters must not be used in indentation');
+    }
+
+    following = state.input.charCodeAt(state.position + 1);
+    _line = state.line; // Save the current line.
+
+    //
+    // Explicit notation case. There are two separate blocks:
+    // first for the key (denoted by "?") and second for the value (denoted by ":")
+    //
+    if ((ch === 0x3F/* ? */ || ch === 0x3A/* : */) && is_WS_OR_EOL(following)) {
+
+      if (ch === 0x3F/* ? */) {
+        if (atExplicitKey) {
+          storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+          keyTag = keyNode = valueNode = null;
+        }
+
+        detected = true;
+        atExplicitKey = true;
+        allowCompact = true;
+
+      } else if (atExplicitKey) {
+        // i.e. 0x3A/* : */ === character after the explicit key.
+        atExplicitKey = false;
+        allowCompact = true;
+
+      } else {
+        throwError(state, 'incomplete explicit mapping pair; a key node is missed; or followed by a non-tabulated empty line');
+      }
+
+      state.position += 1;
+      ch = following;
+
+    //
+    // Implicit notation case. Flow-style node as the key first, then ":", and the value.
+    //
+    } else {
+      _keyLine = state.line;
+      _keyLineStart = state.lineStart;
+      _keyPos = state.position;
+
+      if (!composeNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) {
+        // Neither implicit nor explicit notation.
+        // Reading is done. Go to the epilogue.
+        break;
+      }
+
+      if (state.line === _line) {
+        ch = state.input.charCodeAt(state.position);
+
+        while (is_WHITE_SPACE(ch)) {
+          ch = state.input.charCodeAt(++state.position);
+        }
+
+        if (ch === 0x3A/* : */) {
+          ch = state.input.charCodeAt(++state.position);
+
+          if (!is_WS_OR_EOL(ch)) {
+            throwError(state, 'a whitespace character is expected after the key-value separator within a block mapping');
+          }
+
+          if (atExplicitKey) {
+            storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+            keyTag = keyNode = valueNode = null;
+          }
+
+          detected = true;
+          atExplicitKey = false;
+          allowCompact = false;
+          keyTag = state.tag;
+          keyNode = state.result;
+
+        } else if (detected) {
+          throwError(state, 'can not read an implicit mapping pair; a colon is missed');
+
+        } else {
+          state.tag = _tag;
+          state.anchor = _anchor;
+          return true; // Keep the result of `composeNode`.
+        }
+
+      } else if (detected) {
+        throwError(state, 'can not read a block mapping entry; a multiline key may not be an implicit key');
+
+      } else {
+        state.tag = _tag;
+        state.anchor = _anchor;
+        return true; // Keep the result of `composeNode`.
+      }
+    }
+
+    //
+    // Common reading code for both explicit and implicit notations.
+    //
+    if (state.line === _line || state.lineIndent > nodeIndent) {
+      if (atExplicitKey) {
+        _keyLine = state.line;
+        _keyLineStart = state.lineStart;
+        _keyPos = state.position;
+      }
+
+      if (composeNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, allowCompact)) {
+        if (atExplicitKey) {
+          keyNode = state.result;
+        } else {
+          valueNode = state.result;
+        }
+      }
+
+      if (!atExplicitKey) {
+        storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _keyLine, _keyLineStart, _keyPos);
+        keyTag = keyNode = valueNode = null;
+      }
+
+      skipSeparationSpace(state, true, -1);
+      ch = state.input.charCodeAt(state.position);
+    }
+
+    if ((state.line === _line || state.lineIndent > nodeIndent) && (ch !== 0)) {
+      throwError(state, 'bad indentation of a mapping entry');
+    } else if (state.lineIndent < nodeIndent) {
+      break;
+    }
+  }
+
+  //
+  // Epilogue.
+  //
+
+  // Special case: last mapping's node contains only the key in explicit notation.
+  if (atExplicitKey) {
+    storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+  }
+
+  // Expose the resulting mapping.
+  if (detected) {
+    state.tag = _tag;
+    state.anchor = _anchor;
+    state.kind = 'mapping';
+    state.result = _result;
+  }
+
+  return detected;
+}
+
+function readTagProperty(state) {
+  var _position,
+      isVerbatim = false,
+      isNamed    = false,
+      tagHandle,
+      tagName,
+      ch;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (ch !== 0x21/* ! */) return false;
+
+  if (state.tag !== null) {
+    throwError(state, 'duplication of a tag property');
+  }
+
+  ch = state.input.charCodeAt(++state.position);
+
+  if (ch === 0x3C/* < */) {
+    isVerbatim = true;
+    ch = state.input.charCodeAt(++state.position);
+
+  } else if (ch === 0x21/* ! */) {
+    isNamed = true;
+    tagHandle = '!!';
+    ch = state.input.charCodeAt(++state.position);
+
+  } else {
+    tagHandle = '!';
+  }
+
+  _position = state.position;
+
+  if (isVerbatim) {
+    do { ch = state.input.charCodeAt(++state.position); }
+    while (ch !== 0 && ch !== 0x3E/* > */);
+
+    if (state.position < state.length) {
+      tagName = state.input.slice(_position, state.position);
+      ch = state.input.charCodeAt(++state.position);
+    } else {
+      throwError(state, 'unexpected end of the stream within a verbatim tag');
+    }
+  } else {
+    while (ch !== 0 && !is_WS_OR_EOL(ch)) {
+
+      if (ch === 0x21/* ! */) {
+        if (!isNamed) {
+          tagHandle = state.input.slice(_position - 1, state.position + 1);
+
+          if (!PATTERN_TAG_HANDLE.test(tagHandle)) {
+            throwError(state, 'named tag handle cannot contain such characters');
+          }
+
+          isNamed = true;
+          _position = state.position + 1;
+        } else {
+          throwError(state, 'tag suffix cannot contain exclamation marks');
+        }
+      }
+
+      ch = state.input.charCodeAt(++state.position);
+    }
+
+    tagName = state.input.slice(_position, state.position);
+
+    if (PATTERN_FLOW_INDICATORS.test(tagName)) {
+      throwError(state, 'tag suffix cannot contain flow indicator characters');
+    }
+  }
+
+  if (tagName && !PATTERN_TAG_URI.test(tagName)) {
+    throwError(state, 'tag name cannot contain such characters: ' + tagName);
+  }
+
+  try {
+    tagName = decodeURIComponent(tagName);
+  } catch (err) {
+    throwError(state, 'tag name is malformed: ' + tagName);
+  }
+
+  if (isVerbatim) {
+    state.tag = tagName;
+
+  } else if (_hasOwnProperty$1.call(state.tagMap, tagHandle)) {
+    state.tag = state.tagMap[tagHandle] + tagName;
+
+  } else if (tagHandle === '!') {
+    state.tag = '!' + tagName;
+
+  } else if (tagHandle === '!!') {
+    state.tag = 'tag:yaml.org,2002:' + tagName;
+
+  } else {
+    throwError(state, 'undeclared tag handle "' + tagHandle + '"');
+  }
+
+  return true;
+}
+
+function readAnchorProperty(state) {
+  var _position,
+      ch;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (ch !== 0x26/* & */) return false;
+
+  if (state.anchor !== null) {
+    throwError(state, 'duplication of an anchor property');
+  }
+
+  ch = state.input.charCodeAt(++state.position);
+  _position = state.position;
+
+  while (ch !== 0 && !is_WS_OR_EOL(ch) && !is_FLOW_INDICATOR(ch)) {
+    ch = state.input.charCodeAt(++state.position);
+  }
+
+  if (state.position === _position) {
+    throwError(state, 'name of an anchor node must contain at least one character');
+  }
+
+  state.anchor = state.input.slice(_position, state.position);
+  return true;
+}
+
+function readAlias(state) {
+  var _position, alias,
+      ch;
+
+  ch = state.input.charCodeAt(state.position);
+
+  if (ch !== 0x2A/* * */) return false;
+
+  ch = state.input.charCodeAt(++state.position);
+  _position = state.position;
+
+  while (ch !== 0 && !is_WS_OR_EOL(ch) && !is_FLOW_INDICATOR(ch)) {
+    ch = state.input.charCodeAt(++state.position);
+  }
+
+  if (state.position === _position) {
+    throwError(state, 'name of an alias node must contain at least one character');
+  }
+
+  alias = state.input.slice(_position, state.position);
+
+  if (!_hasOwnProperty$1.call(state.anchorMap, alias)) {
+    throwError(state, 'unidentified alias "' + alias + '"');
+  }
+
+  state.result = state.anchorMap[alias];
+  skipSeparationSpace(state, true, -1);
+  return true;
+}
+
+function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact) {
+  var allowBlockStyles,
+      allowBlockScalars,
+      allowBlockCollections,
+      indentStatus = 1, // 1: this>parent, 0: this=parent, -1: this<parent
+      atNewLine  = false,
+      hasContent = false,
+      typeIndex,
+      typeQuantity,
+      typeList,
+      type,
+      flowIndent,
+      blockIndent;
+
+  if (state.listener !== null) {
+    state.listener('open', state);
+  }
+
+  state.tag    = null;
+  state.anchor = null;
+  state.kind   = null;
+  state.result = null;
+
+  allowBlockStyles = allowBlockScalars = allowBlockCollections =
+    CONTEXT_BLOCK_OUT === nodeContext ||
+    CONTEXT_BLOCK_IN  === nodeContext;
+
+  if (allowToSeek) {
+    if (skipSeparationSpace(state, true, -1)) {
+      atNewLine = true;
+
+      if (state.lineIndent > parentIndent) {
+        indentStatus = 1;
+      } else if (state.lineIndent === parentIndent) {
+        indentStatus = 0;
+      } else if (state.lineIndent < parentIndent) {
+        indentStatus = -1;
+      }
+    }
+  }
+
+  if (indentStatus === 1) {
+    while (readTagProperty(state) || readAnchorProperty(state)) {
+      if (skipSeparationSpace(state, true, -1)) {
+        atNewLine = true;
+        allowBlockCollections = allowBlockStyles;
+
+        if (state.lineIndent > parentIndent) {
+          indentStatus = 1;
+        } else if (state.lineIndent === parentIndent) {
+          indentStatus = 0;
+        } else if (state.lineIndent < parentIndent) {
+          indentStatus = -1;
+        }
+      } else {
+        allowBlockCollections = false;
+      }
+    }
+  }
+
+  if (allowBlockCollections) {
+    allowBlockCollections = atNewLine || allowCompact;
+  }
+
+  if (indentStatus === 1 || CONTEXT_BLOCK_OUT === nodeContext) {
+    if (CONTEXT_FLOW_IN === nodeContext || CONTEXT_FLOW_OUT === nodeContext) {
+      flowIndent = parentIndent;
+    } else {
+      flowIndent = parentIndent + 1;
+    }
+
+    blockIndent = state.position - state.lineStart;
+
+    if (indentStatus === 1) {
+      if (allowBlockCollections &&
+          (readBlockSequence(state, blockIndent) ||
+           readBlockMapping(state, blockIndent, flowIndent)) ||
+          readFlowCollection(state, flowIndent)) {
+        hasContent = true;
+      } else {
+        if ((allowBlockScalars && readBlockScalar(state, flowIndent)) ||
+            readSingleQuotedScalar(state, flowIndent) ||
+            readDoubleQuotedScalar(state, flowIndent)) {
+          hasContent = true;
+
+        } else if (readAlias(state)) {
+          hasContent = true;
+
+          if (state.tag !== null || state.anchor !== null) {
+            throwError(state, 'alias node should not have any properties');
+          }
+
+        } else if (readPlainScalar(state, flowIndent, CONTEXT_FLOW_IN === nodeContext)) {
+          hasContent = true;
+
+          if (state.tag === null) {
+            state.tag = '?';
+          }
+        }
+
+        if (state.anchor !== null) {
+          state.anchorMap[state.anchor] = state.result;
+        }
+      }
+    } else if (indentStatus === 0) {
+      // Special case: block sequences are allowed to have same indentation level as the parent.
+      // http://www.yaml.org/spec/1.2/spec.html#id2799784
+      hasContent = allowBlockCollections && readBlockSequence(state, blockIndent);
+    }
+  }
+
+  if (state.tag === null) {
+    if (state.anchor !== null) {
+      state.anchorMap[state.anchor] = state.result;
+    }
+
+  } else if (state.tag === '?') {
+    // Implicit resolving is not allowed for non-scalar types, and '?'
+    // non-specific tag is only automatically assigned to plain scalars.
+    //
+    // We only need to check kind conformity in case user explicitly assigns '?'
+    // tag, for example like this: "!<?> [0]"
+    //
+    if (state.result !== null && state.kind !== 'scalar') {
+      throwError(state, 'unacceptable node kind for !<?> tag; it should be "scalar", not "' + state.kind + '"');
+    }
+
+    for (typeIndex = 0, typeQuantity = state.implicitTypes.length; typeIndex < typeQuantity; typeIndex += 1) {
+      type = state.implicitTypes[typeIndex];
+
+      if (type.resolve(state.result)) { // `state.result` updated in resolver if matched
+        state.result = type.construct(state.result);
+        state.tag = type.tag;
+        if (state.anchor !== null) {
+          state.anchorMap[state.anchor] = state.result;
+        }
+        break;
+      }
+    }
+  } else if (state.tag !== '!') {
+    if (_hasOwnProperty$1.call(state.typeMap[state.kind || 'fallback'], state.tag)) {
+      type = state.typeMap[state.kind || 'fallback'][state.tag];
+    } else {
+      // looking for multi type
+      type = null;
+      typeList = state.typeMap.multi[state.kind || 'fallback'];
+
+      for (typeIndex = 0, typeQuantity = typeList.length; typeIndex < typeQuantity; typeIndex += 1) {
+        if (state.tag.slice(0, typeList[typeIndex].tag.length) === typeList[typeIndex].tag) {
+          type = typeList[typeIndex];
+          break;
+        }
+      }
+    }
+
+    if (!type) {
+      throwError(state, 'unknown tag !<' + state.tag + '>');
+    }
+
+    if (state.result !== null && type.kind !== state.kind) {
+      throwError(state, 'unacceptable node kind for !<' + state.tag + '> tag; it should be "' + type.kind + '", not "' + state.kind + '"');
+    }
+
+    if (!type.resolve(state.result, state.tag)) { // `state.result` updated in resolver if matched
+      throwError(state, 'cannot resolve a node with !<' + state.tag + '> explicit tag');
+    } else {
+      state.result = type.construct(state.result, state.tag);
+      if (state.anchor !== null) {
+        state.anchorMap[state.anchor] = state.result;
+      }
+    }
+  }
+
+  if (state.listener !== null) {
+    state.listener('close', state);
+  }
+  return state.tag !== null ||  state.anchor !== null || hasContent;
+}
+
+function readDocument(state) {
+  var documentStart = state.position,
+      _position,
+      directiveName,
+      directiveArgs,
+      hasDirectives = false,
+      ch;
+
+  state.version = null;
+  state.checkLineBreaks = state.legacy;
+  state.tagMap = Object.create(null);
+  state.anchorMap = Object.create(null);
+
+  while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+    skipSeparationSpace(state, true, -1);
+
+    ch = state.input.charCodeAt(state.position);
+
+    if (state.lineIndent > 0 || ch !== 0x25/* % */) {
+      break;
+    }
+
+    hasDirectives = true;
+    ch = state.input.charCodeAt(++state.position);
+    _position = state.position;
+
+    while (ch !== 0 && !is_WS_OR_EOL(ch)) {
+      ch = state.input.charCodeAt(++state.position);
+    }
+
+    directiveName = state.input.slice(_position, state.position);
+    directiveArgs = [];
+
+    if (directiveName.length < 1) {
+      throwError(state, 'directive name must not be less than one character in length');
+    }
+
+    while (ch !== 0) {
+      while (is_WHITE_SPACE(ch)) {
+        ch = state.input.charCodeAt(++state.position);
+      }
+
+      if (ch === 0x23/* # */) {
+        do { ch = state.input.charCodeAt(++state.position); }
+        while (ch !== 0 && !is_EOL(ch));
+        break;
+      }
+
+      if (is_EOL(ch)) break;
+
+      _position = state.position;
+
+      while (ch !== 0 && !is_WS_OR_EOL(ch)) {
+        ch = state.input.charCodeAt(++state.position);
+      }
+
+      directiveArgs.push(state.input.slice(_position, state.position));
+    }
+
+    if (ch !== 0) readLineBreak(state);
+
+    if (_hasOwnProperty$1.call(directiveHandlers, directiveName)) {
+      directiveHandlers[directiveName](state, directiveName, directiveArgs);
+    } else {
+      throwWarning(state, 'unknown document directive "' + directiveName + '"');
+    }
+  }
+
+  skipSeparationSpace(state, true, -1);
+
+  if (state.lineIndent === 0 &&
+      state.input.charCodeAt(state.position)     === 0x2D/* - */ &&
+      state.input.charCodeAt(state.position + 1) === 0x2D/* - */ &&
+      state.input.charCodeAt(state.position + 2) === 0x2D/* - */) {
+    state.position += 3;
+    skipSeparationSpace(state, true, -1);
+
+  } else if (hasDirectives) {
+    throwError(state, 'directives end mark is expected');
+  }
+
+  composeNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, true);
+  skipSeparationSpace(state, true, -1);
+
+  if (state.checkLineBreaks &&
+      PATTERN_NON_ASCII_LINE_BREAKS.test(state.input.slice(documentStart, state.position))) {
+    throwWarning(state, 'non-ASCII line breaks are interpreted as content');
+  }
+
+  state.documents.push(state.result);
+
+  if (state.position === state.lineStart && testDocumentSeparator(state)) {
+
+    if (state.input.charCodeAt(state.position) === 0x2E/* . */) {
+      state.position += 3;
+      skipSeparationSpace(state, true, -1);
+    }
+    return;
+  }
+
+  if (state.position < (state.length - 1)) {
+    throwError(state, 'end of the stream or a document separator is expected');
+  } else {
+    return;
+  }
+}
+
+
+function loadDocuments(input, options) {
+  input = String(input);
+  options = options || {};
+
+  if (input.length !== 0) {
+
+    // Add tailing `\n` if not exists
+    if (input.charCodeAt(input.length - 1) !== 0x0A/* LF */ &&
+        input.charCodeAt(input.length - 1) !== 0x0D/* CR */) {
+      input += '\n';
+    }
+
+    // Strip BOM
+    if (input.charCodeAt(0) === 0xFEFF) {
+      input = input.slice(1);
+    }
+  }
+
+  var state = new State$1(input, options);
+
+  var nullpos = input.indexOf('\0');
+
+  if (nullpos !== -1) {
+    state.position = nullpos;
+    throwError(state, 'null byte is not allowed in input');
+  }
+
+  // Use 0 as string terminator. That significantly simplifies bounds check.
+  state.input += '\0';
+
+  while (state.input.charCodeAt(state.position) === 0x20/* Space */) {
+    state.lineIndent += 1;
+    state.position += 1;
+  }
+
+  while (state.position < (state.length - 1)) {
+    readDocument(state);
+  }
+
+  return state.documents;
+}
+
+
+function loadAll$1(input, iterator, options) {
+  if (iterator !== null && typeof iterator === 'object' && typeof options === 'undefined') {
+    options = iterator;
+    iterator = null;
+  }
+
+  var documents = loadDocuments(input, options);
+
+  if (typeof iterator !== 'function') {
+    return documents;
+  }
+
+  for (var index = 0, length = documents.length; index < length; index += 1) {
+    iterator(documents[index]);
+  }
+}
+
+
+function load$1(input, options) {
+  var documents = loadDocuments(input, options);
+
+  if (documents.length === 0) {
+    /*eslint-disable no-undefined*/
+    return undefined;
+  } else if (documents.length === 1) {
+    return documents[0];
+  }
+  throw new exception('expected a single document in the stream, but found more');
+}
+
+
+var loadAll_1 = loadAll$1;
+var load_1    = load$1;
+
+var loader = {
+	loadAll: loadAll_1,
+	load: load_1
+};
+
+/*eslint-disable no-use-before-define*/
+
+
+
+
+
+var _toString       = Object.prototype.toString;
+var _hasOwnProperty = Object.prototype.hasOwnProperty;
+
+var CHAR_BOM                  = 0xFEFF;
+var CHAR_TAB                  = 0x09; /* Tab */
+var CHAR_LINE_FEED            = 0x0A; /* LF */
+var CHAR_CARRIAGE_RETURN      = 0x0D; /* CR */
+var CHAR_SPACE                = 0x20; /* Space */
+var CHAR_EXCLAMATION          = 0x21; /* ! */
+var CHAR_DOUBLE_QUOTE         = 0x22; /* " */
+var CHAR_SHARP                = 0x23; /* # */
+var CHAR_PERCENT              = 0x25; /* % */
+var CHAR_AMPERSAND            = 0x26; /* & */
+var CHAR_SINGLE_QUOTE         = 0x27; /* ' */
+var CHAR_ASTERISK             = 0x2A; /* * */
+var CHAR_COMMA                = 0x2C; /* , */
+var CHAR_MINUS                = 0x2D; /* - */
+var CHAR_COLON                = 0x3A; /* : */
+var CHAR_EQUALS               = 0x3D; /* = */
+var CHAR_GREATER_THAN         = 0x3E; /* > */
+var CHAR_QUESTION             = 0x3F; /* ? */
+var CHAR_COMMERCIAL_AT        = 0x40; /* @ */
+var CHAR_LEFT_SQUARE_BRACKET  = 0x5B; /* [ */
+var CHAR_RIGHT_SQUARE_BRACKET = 0x5D; /* ] */
+var CHAR_GRAVE_ACCENT         = 0x60; /* ` */
+var CHAR_LEFT_CURLY_BRACKET   = 0x7B; /* { */
+var CHAR_VERTICAL_LINE        = 0x7C; /* | */
+var CHAR_RIGHT_CURLY_BRACKET  = 0x7D; /* } */
+
+var ESCAPE_SEQUENCES = {};
+
+ESCAPE_SEQUENCES[0x00]   = '\\0';
+ESCAPE_SEQUENCES[0x07]   = '\\a';
+ESCAPE_SEQUENCES[0x08]   = '\\b';
+ESCAPE_SEQUENCES[0x09]   = '\\t';
+ESCAPE_SEQUENCES[0x0A]   = '\\n';
+ESCAPE_SEQUENCES[0x0B]   = '\\v';
+ESCAPE_SEQUENCES[0x0C]   = '\\f';
+ESCAPE_SEQUENCES[0x0D]   = '\\r';
+ESCAPE_SEQUENCES[0x1B]   = '\\e';
+ESCAPE_SEQUENCES[0x22]   = '\\"';
+ESCAPE_SEQUENCES[0x5C]   = '\\\\';
+ESCAPE_SEQUENCES[0x85]   = '\\N';
+ESCAPE_SEQUENCES[0xA0]   = '\\_';
+ESCAPE_SEQUENCES[0x2028] = '\\L';
+ESCAPE_SEQUENCES[0x2029] = '\\P';
+
+var DEPRECATED_BOOLEANS_SYNTAX = [
+  'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON',
+  'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'
+];
+
+var DEPRECATED_BASE60_SYNTAX = /^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$/;
+
+function compileStyleMap(schema, map) {
+  var result, keys, index, length, tag, style, type;
+
+  if (map === null) return {};
+
+  result = {};
+  keys = Object.keys(map);
+
+  for (index = 0, length = keys.length; index < length; index += 1) {
+    tag = keys[index];
+    style = String(map[tag]);
+
+    if (tag.slice(0, 2) === '!!') {
+      tag = 'tag:yaml.org,2002:' + tag.slice(2);
+    }
+    type = schema.compiledTypeMap['fallback'][tag];
+
+    if (type && _hasOwnProperty.call(type.styleAliases, style)) {
+      style = type.styleAliases[style];
+    }
+
+    result[tag] = style;
+  }
+
+  return result;
+}
+
+function encodeHex(character) {
+  var string, handle, length;
+
+  string = character.toString(16).toUpperCase();
+
+  if (character <= 0xFF) {
+    handle = 'x';
+    length = 2;
+  } else if (character <= 0xFFFF) {
+    handle = 'u';
+    length = 4;
+  } else if (character <= 0xFFFFFFFF) {
+    handle = 'U';
+    length = 8;
+  } else {
+    throw new exception('code point within a string may not be greater than 0xFFFFFFFF');
+  }
+
+  return '\\' + handle + common.repeat('0', length - string.length) + string;
+}
+
+
+var QUOTING_TYPE_SINGLE = 1,
+    QUOTING_TYPE_DOUBLE = 2;
+
+function State(options) {
+  this.schema        = options['schema'] || _default;
+  this.indent        = Math.max(1, (options['indent'] || 2));
+  this.noArrayIndent = options['noArrayIndent'] || false;
+  this.skipInvalid   = options['skipInvalid'] || false;
+  this.flowLevel     = (common.isNothing(options['flowLevel']) ? -1 : options['flowLevel']);
+  this.styleMap      = compileStyleMap(this.schema, options['styles'] || null);
+  this.sortKeys      = options['sortKeys'] || false;
+  this.lineWidth     = options['lineWidth'] || 80;
+  this.noRefs        = options['noRefs'] || false;
+  this.noCompatMode  = options['noCompatMode'] || false;
+  this.condenseFlow  = options['condenseFlow'] || false;
+  this.quotingType   = options['quotingType'] === '"' ? QUOTING_TYPE_DOUBLE : QUOTING_TYPE_SINGLE;
+  this.forceQuotes   = options['forceQuotes'] || false;
+  this.replacer      = typeof options['replacer'] === 'function' ? options['replacer'] : null;
+
+  this.implicitTypes = this.schema.compiledImplicit;
+  this.explicitTypes = this.schema.compiledExplicit;
+
+  this.tag = null;
+  this.result = '';
+
+  this.duplicates = [];
+  this.usedDuplicates = null;
+}
+
+// Indents every line in a string. Empty lines (\n only) are not indented.
+function indentString(string, spaces) {
+  var ind = common.repeat(' ', spaces),
+      position = 0,
+      next = -1,
+      result = '',
+      line,
+      length = string.length;
+
+  while (position < length) {
+    next = string.indexOf('\n', position);
+    if (next === -1) {
+      line = string.slice(position);
+      position = length;
+    } else {
+      line = string.slice(position, next + 1);
+      position = next + 1;
+    }
+
+    if (line.length && line !== '\n') result += ind;
+
+    result += line;
+  }
+
+  return result;
+}
+
+function generateNextLine(state, level) {
+  return '\n' + common.repeat(' ', state.indent * level);
+}
+
+function testImplicitResolving(state, str) {
+  var index, length, type;
+
+  for (index = 0, length = state.implicitTypes.length; index < length; index += 1) {
+    type = state.implicitTypes[index];
+
+    if (type.resolve(str)) {
+      return true;
+    }
+  }
+
+  return false;
+}
+
+// [33] s-white ::= s-space | s-tab
+function isWhitespace(c) {
+  return c === CHAR_SPACE || c === CHAR_TAB;
+}
+
+// Returns true if the character can be printed without escaping.
+// From YAML 1.2: "any allowed characters known to be non-printable
+// should also be escaped. [However,] This isn’t mandatory"
+// Derived from nb-char - \t - #x85 - #xA0 - #x2028 - #x2029.
+function isPrintable(c) {
+  return  (0x00020 <= c && c <= 0x00007E)
+      || ((0x000A1 <= c && c <= 0x00D7FF) && c !== 0x2028 && c !== 0x2029)
+      || ((0x0E000 <= c && c <= 0x00FFFD) && c !== CHAR_BOM)
+      ||  (0x10000 <= c && c <= 0x10FFFF);
+}
+
+// [34] ns-char ::= nb-char - s-white
+// [27] nb-char ::= c-printable - b-char - c-byte-order-mark
+// [26] b-char  ::= b-line-feed | b-carriage-return
+// Including s-white (for some reason, examples doesn't match specs in this aspect)
+// ns-char ::= c-printable - b-line-feed - b-carriage-return - c-byte-order-mark
+function isNsCharOrWhitespace(c) {
+  return isPrintable(c)
+    && c !== CHAR_BOM
+    // - b-char
+    && c !== CHAR_CARRIAGE_RETURN
+    && c !== CHAR_LINE_FEED;
+}
+
+// [127]  ns-plain-safe(c) ::= c = flow-out  ⇒ ns-plain-safe-out
+//                             c = flow-in   ⇒ ns-plain-safe-in
+//                             c = block-key ⇒ ns-plain-safe-out
+//                             c = flow-key  ⇒ ns-plain-safe-in
+// [128] ns-plain-safe-out ::= ns-char
+// [129]  ns-plain-safe-in ::= ns-char - c-flow-indicator
+// [130]  ns-plain-char(c) ::=  ( ns-plain-safe(c) - “:” - “#” )
+//                            | ( /* An ns-char preceding */ “#” )
+//                            | ( “:” /* Followed by an ns-plain-safe(c) */ )
+function isPlainSafe(c, prev, inblock) {
+  var cIsNsCharOrWhitespace = isNsCharOrWhitespace(c);
+  var cIsNsChar = cIsNsCharOrWhitespace && !isWhitespace(c);
+  return (
+    // ns-plain-safe
+    inblock ? // c = flow-in
+      cIsNsCharOrWhitespace
+      : cIsNsCharOrWhitespace
+        // - c-flow-indicator
+        && c !== CHAR_COMMA
+        && c !== CHAR_LEFT_SQUARE_BRACKET
+        && c !== CHAR_RIGHT_SQUARE_BRACKET
+        && c !== CHAR_LEFT_CURLY_BRACKET
+        && c !== CHAR_RIGHT_CURLY_BRACKET
+  )
+    // ns-plain-char
+    && c !== CHAR_SHARP // false on '#'
+    && !(prev === CHAR_COLON && !cIsNsChar) // false on ': '
+    || (isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c === CHAR_SHARP) // change to true on '[^ ]#'
+    || (prev === CHAR_COLON && cIsNsChar); // change to true on ':[^ ]'
+}
+
+// Simplified test for values allowed as the first character in plain style.
+function isPlainSafeFirst(c) {
+  // Uses a subset of ns-char - c-indicator
+  // where ns-char = nb-char - s-white.
+  // No support of ( ( “?” | “:” | “-” ) /* Followed by an ns-plain-safe(c)) */ ) part
+  return isPrintable(c) && c !== CHAR_BOM
+    && !isWhitespace(c) // - s-white
+    // - (c-indicator ::=
+    // “-” | “?” | “:” | “,” | “[” | “]” | “{” | “}”
+    && c !== CHAR_MINUS
+    && c !== CHAR_QUESTION
+    && c !== CHAR_COLON
+    && c !== CHAR_COMMA
+    && c !== CHAR_LEFT_SQUARE_BRACKET
+    && c !== CHAR_RIGHT_SQUARE_BRACKET
+    && c !== CHAR_LEFT_CURLY_BRACKET
+    && c !== CHAR_RIGHT_CURLY_BRACKET
+    // | “#” | “&” | “*” | “!” | “|” | “=” | “>” | “'” | “"”
+    && c !== CHAR_SHARP
+    && c !== CHAR_AMPERSAND
+    && c !== CHAR_ASTERISK
+    && c !== CHAR_EXCLAMATION
+    && c !== CHAR_VERTICAL_LINE
+    && c !== CHAR_EQUALS
+    && c !== CHAR_GREATER_THAN
+    && c !== CHAR_SINGLE_QUOTE
+    && c !== CHAR_DOUBLE_QUOTE
+    // | “%” | “@” | “`”)
+    && c !== CHAR_PERCENT
+    && c !== CHAR_COMMERCIAL_AT
+    && c !== CHAR_GRAVE_ACCENT;
+}
+
+// Simplified test for values allowed as the last character in plain style.
+function isPlainSafeLast(c) {
+  // just not whitespace or colon, it will be checked to be plain character later
+  return !isWhitespace(c) && c !== CHAR_COLON;
+}
+
+// Same as 'string'.codePointAt(pos), but works in older browsers.
+function codePointAt(string, pos) {
+  var first = string.charCodeAt(pos), second;
+  if (first >= 0xD800 && first <= 0xDBFF && pos + 1 < string.length) {
+    second = string.charCodeAt(pos + 1);
+    if (second >= 0xDC00 && second <= 0xDFFF) {
+      // https://mathiasbynens.be/notes/javascript-encoding#surrogate-formulae
+      return (first - 0xD800) * 0x400 + second - 0xDC00 + 0x10000;
+    }
+  }
+  return first;
+}
+
+// Determines whether block indentation indicator is required.
+function needIndentIndicator(string) {
+  var leadingSpaceRe = /^\n* /;
+  return leadingSpaceRe.test(string);
+}
+
+var STYLE_PLAIN   = 1,
+    STYLE_SINGLE  = 2,
+    STYLE_LITERAL = 3,
+    STYLE_FOLDED  = 4,
+    STYLE_DOUBLE  = 5;
+
+// Determines which scalar styles are possible and returns the preferred style.
+// lineWidth = -1 => no limit.
+// Pre-conditions: str.length > 0.
+// Post-conditions:
+//    STYLE_PLAIN or STYLE_SINGLE => no \n are in the string.
+//    STYLE_LITERAL => no lines are suitable for folding (or lineWidth is -1).
+//    STYLE_FOLDED => a line > lineWidth and can be folded (and lineWidth != -1).
+function chooseScalarStyle(string, singleLineOnly, indentPerLevel, lineWidth,
+  testAmbiguousType, quotingType, forceQuotes, inblock) {
+
+  var i;
+  var char = 0;
+  var prevChar = null;
+  var hasLineBreak = false;
+  var hasFoldableLine = false; // only checked if shouldTrackWidth
+  var shouldTrackWidth = lineWidth !== -1;
+  var previousLineBreak = -1; // count the first line correctly
+  var plain = isPlainSafeFirst(codePointAt(string, 0))
+          && isPlainSafeLast(codePointAt(string, string.length - 1));
+
+  if (singleLineOnly || forceQuotes) {
+    // Case: no block styles.
+    // Check for disallowed characters to rule out plain and single.
+    for (i = 0; i < string.length; char >= 0x10000 ? i += 2 : i++) {
+      char = codePointAt(string, i);
+      if (!isPrintable(char)) {
+        return STYLE_DOUBLE;
+      }
+      plain = plain && isPlainSafe(char, prevChar, inblock);
+      prevChar = char;
+    }
+  } else {
+    // Case: block styles permitted.
+    for (i = 0; i < string.length; char >= 0x10000 ? i += 2 : i++) {
+      char = codePointAt(string, i);
+      if (char === CHAR_LINE_FEED) {
+        hasLineBreak = true;
+        // Check if any line can be folded.
+        if (shouldTrackWidth) {
+          hasFoldableLine = hasFoldableLine ||
+            // Foldable line = too long, and not more-indented.
+            (i - previousLineBreak - 1 > lineWidth &&
+             string[previousLineBreak + 1] !== ' ');
+          previousLineBreak = i;
+        }
+      } else if (!isPrintable(char)) {
+        return STYLE_DOUBLE;
+      }
+      plain = plain && isPlainSafe(char, prevChar, inblock);
+      prevChar = char;
+    }
+    // in case the end is missing a \n
+    hasFoldableLine = hasFoldableLine || (shouldTrackWidth &&
+      (i - previousLineBreak - 1 > lineWidth &&
+       string[previousLineBreak + 1] !== ' '));
+  }
+  // Although every style can represent \n without escaping, prefer block styles
+  // for multiline, since they're more readable and they don't add empty lines.
+  // Also prefer folding a super-long line.
+  if (!hasLineBreak && !hasFoldableLine) {
+    // Strings interpretable as another type have to be quoted;
+    // e.g. the string 'true' vs. the boolean true.
+    if (plain && !forceQuotes && !testAmbiguousType(string)) {
+      return STYLE_PLAIN;
+    }
+    return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
+  }
+  // Edge case: block indentation indicator can only have one digit.
+  if (indentPerLevel > 9 && needIndentIndicator(string)) {
+    return STYLE_DOUBLE;
+  }
+  // At this point we know block styles are valid.
+  // Prefer literal style unless we want to fold.
+  if (!forceQuotes) {
+    return hasFoldableLine ? STYLE_FOLDED : STYLE_LITERAL;
+  }
+  return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
+}
+
+// Note: line breaking/folding is implemented for only the folded style.
+// NB. We drop the last trailing newline (if any) of a returned block scalar
+//  since the dumper adds its own newline. This always works:
+//    • No ending newline => unaffected; already using strip "-" chomping.
+//    • Ending newline    => removed then restored.
+//  Importantly, this keeps the "+" chomp indicator from gaining an extra line.
+function writeScalar(state, string, level, iskey, inblock) {
+  state.dump = (function () {
+    if (string.length === 0) {
+      return state.quotingType === QUOTING_TYPE_DOUBLE ? '""' : "''";
+    }
+    if (!state.noCompatMode) {
+      if (DEPRECATED_BOOLEANS_SYNTAX.indexOf(string) !== -1 || DEPRECATED_BASE60_SYNTAX.test(string)) {
+        return state.quotingType === QUOTING_TYPE_DOUBLE ? ('"' + string + '"') : ("'" + string + "'");
+      }
+    }
+
+    var indent = state.indent * Math.max(1, level); // no 0-indent scalars
+    // As indentation gets deeper, let the width decrease monotonically
+    // to the lower bound min(state.lineWidth, 40).
+    // Note that this implies
+    //  state.lineWidth ≤ 40 + state.indent: width is fixed at the lower bound.
+    //  state.lineWidth > 40 + state.indent: width decreases until the lower bound.
+    // This behaves better than a constant minimum width which disallows narrower options,
+    // or an indent threshold which causes the width to suddenly increase.
+    var lineWidth = state.lineWidth === -1
+      ? -1 : Math.max(Math.min(state.lineWidth, 40), state.lineWidth - indent);
+
+    // Without knowing if keys are implicit/explicit, assume implicit for safety.
+    var singleLineOnly = iskey
+      // No block styles in flow mode.
+      || (state.flowLevel > -1 && level >= state.flowLevel);
+    function testAmbiguity(string) {
+      return testImplicitResolving(state, string);
+    }
+
+    switch (chooseScalarStyle(string, singleLineOnly, state.indent, lineWidth,
+      testAmbiguity, state.quotingType, state.forceQuotes && !iskey, inblock)) {
+
+      case STYLE_PLAIN:
+        return string;
+      case STYLE_SINGLE:
+        return "'" + string.replace(/'/g, "''") + "'";
+      case STYLE_LITERAL:
+        return '|' + blockHeader(string, state.indent)
+          + dropEndingNewline(indentString(string, indent));
+      case STYLE_FOLDED:
+        return '>' + blockHeader(string, state.indent)
+          + dropEndingNewline(indentString(foldString(string, lineWidth), indent));
+      case STYLE_DOUBLE:
+        return '"' + escapeString(string) + '"';
+      default:
+        throw new exception('impossible error: invalid scalar style');
+    }
+  }());
+}
+
+// Pre-conditions: string is valid for a block scalar, 1 <= indentPerLevel <= 9.
+function blockHeader(string, indentPerLevel) {
+  var indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : '';
+
+  // note the special case: the string '\n' counts as a "trailing" empty line.
+  var clip =          string[string.length - 1] === '\n';
+  var keep = clip && (string[string.length - 2] === '\n' || string === '\n');
+  var chomp = keep ? '+' : (clip ? '' : '-');
+
+  return indentIndicator + chomp + '\n';
+}
+
+// (See the note for writeScalar.)
+function dropEndingNewline(string) {
+  return string[string.length - 1] === '\n' ? string.slice(0, -1) : string;
+}
+
+// Note: a long line without a suitable break point will exceed the width limit.
+// Pre-conditions: every char in str isPrintable, str.length > 0, width > 0.
+function foldString(string, width) {
+  // In folded style, $k$ consecutive newlines output as $k+1$ newlines—
+  // unless they're before or after a more-indented line, or at the very
+  // beginning or end, in which case $k$ maps to $k$.
+  // Therefore, parse each chunk as newline(s) followed by a content line.
+  var lineRe = /(\n+)([^\n]*)/g;
+
+  // first line (possibly an empty line)
+  var result = (function () {
+    var nextLF = string.indexOf('\n');
+    nextLF = nextLF !== -1 ? nextLF : string.length;
+    lineRe.lastIndex = nextLF;
+    return foldLine(string.slice(0, nextLF), width);
+  }());
+  // If we haven't reached the first content line yet, don't add an extra \n.
+  var prevMoreIndented = string[0] === '\n' || string[0] === ' ';
+  var moreIndented;
+
+  // rest of the lines
+  var match;
+  while ((match = lineRe.exec(string))) {
+    var prefix = match[1], line = match[2];
+    moreIndented = (line[0] === ' ');
+    result += prefix
+      + (!prevMoreIndented && !moreIndented && line !== ''
+        ? '\n' : '')
+      + foldLine(line, width);
+    prevMoreIndented = moreIndented;
+  }
+
+  return result;
+}
+
+// Greedy line breaking.
+// Picks the longest line under the limit each time,
+// otherwise settles for the shortest line over the limit.
+// NB. More-indented lines *cannot* be folded, as that would add an extra \n.
+function foldLine(line, width) {
+  if (line === '' || line[0] === ' ') return line;
+
+  // Since a more-indented line adds a \n, breaks can't be followed by a space.
+  var breakRe = / [^ ]/g; // note: the match index will always be <= length-2.
+  var match;
+  // start is an inclusive index. end, curr, and next are exclusive.
+  var start = 0, end, curr = 0, next = 0;
+  var result = '';
+
+  // Invariants: 0 <= start <= length-1.
+  //   0 <= curr <= next <= max(0, length-2). curr - start <= width.
+  // Inside the loop:
+  //   A match implies length >= 2, so curr and next are <= length-2.
+  while ((match = breakRe.exec(line))) {
+    next = match.index;
+    // maintain invariant: curr - start <= width
+    if (next - start > width) {
+      end = (curr > start) ? curr : next; // derive end <= length-2
+      result += '\n' + line.slice(start, end);
+      // skip the space that was output as \n
+      start = end + 1;                    // derive start <= length-1
+    }
+    curr = next;
+  }
+
+  // By the invariants, start <= length-1, so there is something left over.
+  // It is either the whole string or a part starting from non-whitespace.
+  result += '\n';
+  // Insert a break if the remainder is too long and there is a break available.
+  if (line.length - start > width && curr > start) {
+    result += line.slice(start, curr) + '\n' + line.slice(curr + 1);
+  } else {
+    result += line.slice(start);
+  }
+
+  return result.slice(1); // drop extra \n joiner
+}
+
+// Escapes a double-quoted string.
+function escapeString(string) {
+  var result = '';
+  var char = 0;
+  var escapeSeq;
+
+  for (var i = 0; i < string.length; char >= 0x10000 ? i += 2 : i++) {
+    char = codePointAt(string, i);
+    escapeSeq = ESCAPE_SEQUENCES[char];
+
+    if (!escapeSeq && isPrintable(char)) {
+      result += string[i];
+      if (char >= 0x10000) result += string[i + 1];
+    } else {
+      result += escapeSeq || encodeHex(char);
+    }
+  }
+
+  return result;
+}
+
+function writeFlowSequence(state, level, object) {
+  var _result = '',
+      _tag    = state.tag,
+      index,
+      length,
+      value;
+
+  for (index = 0, length = object.length; index < length; index += 1) {
+    value = object[index];
+
+    if (state.replacer) {
+      value = state.replacer.call(object, String(index), value);
+    }
+
+    // Write only valid elements, put null instead of invalid elements.
+    if (writeNode(state, level, value, false, false) ||
+        (typeof value === 'undefined' &&
+         writeNode(state, level, null, false, false))) {
+
+      if (_result !== '') _result += ',' + (!state.condenseFlow ? ' ' : '');
+      _result += state.dump;
+    }
+  }
+
+  state.tag = _tag;
+  state.dump = '[' + _result + ']';
+}
+
+function writeBlockSequence(state, level, object, compact) {
+  var _result = '',
+      _tag    = state.tag,
+      index,
+      length,
+      value;
+
+  for (index = 0, length = object.length; index < length; index += 1) {
+    value = object[index];
+
+    if (state.replacer) {
+      value = state.replacer.call(object, String(index), value);
+    }
+
+    // Write only valid elements, put null instead of invalid elements.
+    if (writeNode(state, level + 1, value, true, true, false, true) ||
+        (typeof value === 'undefined' &&
+         writeNode(state, level + 1, null, true, true, false, true))) {
+
+      if (!compact || _result !== '') {
+        _result += generateNextLine(state, level);
+      }
+
+      if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+        _result += '-';
+      } else {
+        _result += '- ';
+      }
+
+      _result += state.dump;
+    }
+  }
+
+  state.tag = _tag;
+  state.dump = _result || '[]'; // Empty sequence if no valid values.
+}
+
+function writeFlowMapping(state, level, object) {
+  var _result       = '',
+      _tag          = state.tag,
+      objectKeyList = Object.keys(object),
+      index,
+      length,
+      objectKey,
+      objectValue,
+      pairBuffer;
+
+  for (index = 0, length = objectKeyList.length; index < length; index += 1) {
+
+    pairBuffer = '';
+    if (_result !== '') pairBuffer += ', ';
+
+    if (state.condenseFlow) pairBuffer += '"';
+
+    objectKey = objectKeyList[index];
+    objectValue = object[objectKey];
+
+    if (state.replacer) {
+      objectValue = state.replacer.call(object, objectKey, objectValue);
+    }
+
+    if (!writeNode(state, level, objectKey, false, false)) {
+      continue; // Skip this pair because of invalid key;
+    }
+
+    if (state.dump.length > 1024) pairBuffer += '? ';
+
+    pairBuffer += state.dump + (state.condenseFlow ? '"' : '') + ':' + (state.condenseFlow ? '' : ' ');
+
+    if (!writeNode(state, level, objectValue, false, false)) {
+      continue; // Skip this pair because of invalid value.
+    }
+
+    pairBuffer += state.dump;
+
+    // Both key and value are valid.
+    _result += pairBuffer;
+  }
+
+  state.tag = _tag;
+  state.dump = '{' + _result + '}';
+}
+
+function writeBlockMapping(state, level, object, compact) {
+  var _result       = '',
+      _tag          = state.tag,
+      objectKeyList = Object.keys(object),
+      index,
+      length,
+      objectKey,
+      objectValue,
+      explicitPair,
+      pairBuffer;
+
+  // Allow sorting keys so that the output file is deterministic
+  if (state.sortKeys === true) {
+    // Default sorting
+    objectKeyList.sort();
+  } else if (typeof state.sortKeys === 'function') {
+    // Custom sort function
+    objectKeyList.sort(state.sortKeys);
+  } else if (state.sortKeys) {
+    // Something is wrong
+    throw new exception('sortKeys must be a boolean or a function');
+  }
+
+  for (index = 0, length = objectKeyList.length; index < length; index += 1) {
+    pairBuffer = '';
+
+    if (!compact || _result !== '') {
+      pairBuffer += generateNextLine(state, level);
+    }
+
+    objectKey = objectKeyList[index];
+    objectValue = object[objectKey];
+
+    if (state.replacer) {
+      objectValue = state.replacer.call(object, objectKey, objectValue);
+    }
+
+    if (!writeNode(state, level + 1, objectKey, true, true, true)) {
+      continue; // Skip this pair because of invalid key.
+    }
+
+    explicitPair = (state.tag !== null && state.tag !== '?') ||
+                   (state.dump && state.dump.length > 1024);
+
+    if (explicitPair) {
+      if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+        pairBuffer += '?';
+      } else {
+        pairBuffer += '? ';
+      }
+    }
+
+    pairBuffer += state.dump;
+
+    if (explicitPair) {
+      pairBuffer += generateNextLine(state, level);
+    }
+
+    if (!writeNode(state, level + 1, objectValue, true, explicitPair)) {
+      continue; // Skip this pair because of invalid value.
+    }
+
+    if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+      pairBuffer += ':';
+    } else {
+      pairBuffer += ': ';
+    }
+
+    pairBuffer += state.dump;
+
+    // Both key and value are valid.
+    _result += pairBuffer;
+  }
+
+  state.tag = _tag;
+  state.dump = _result || '{}'; // Empty mapping if no valid pairs.
+}
+
+function detectType(state, object, explicit) {
+  var _result, typeList, index, length, type, style;
+
+  typeList = explicit ? state.explicitTypes : state.implicitTypes;
+
+  for (index = 0, length = typeList.length; index < length; index += 1) {
+    type = typeList[index];
+
+    if ((type.instanceOf  || type.predicate) &&
+        (!type.instanceOf || ((typeof object === 'object') && (object instanceof type.instanceOf))) &&
+        (!type.predicate  || type.predicate(object))) {
+
+      if (explicit) {
+        if (type.multi && type.representName) {
+          state.tag = type.representName(object);
+        } else {
+          state.tag = type.tag;
+        }
+      } else {
+        state.tag = '?';
+      }
+
+      if (type.represent) {
+        style = state.styleMap[type.tag] || type.defaultStyle;
+
+        if (_toString.call(type.represent) === '[object Function]') {
+          _result = type.represent(object, style);
+        } else if (_hasOwnProperty.call(type.represent, style)) {
+          _result = type.represent[style](object, style);
+        } else {
+          throw new exception('!<' + type.tag + '> tag resolver accepts not "' + style + '" style');
+        }
+
+        state.dump = _result;
+      }
+
+      return true;
+    }
+  }
+
+  return false;
+}
+
+// Serializes `object` and writes it to global `result`.
+// Returns true on success, or false on invalid object.
+//
+function writeNode(state, level, object, block, compact, iskey, isblockseq) {
+  state.tag = null;
+  state.dump = object;
+
+  if (!detectType(state, object, false)) {
+    detectType(state, object, true);
+  }
+
+  var type = _toString.call(state.dump);
+  var inblock = block;
+  var tagStr;
+
+  if (block) {
+    block = (state.flowLevel < 0 || state.flowLevel > level);
+  }
+
+  var objectOrArray = type === '[object Object]' || type === '[object Array]',
+      duplicateIndex,
+      duplicate;
+
+  if (objectOrArray) {
+    duplicateIndex = state.duplicates.indexOf(object);
+    duplicate = duplicateIndex !== -1;
+  }
+
+  if ((state.tag !== null && state.tag !== '?') || duplicate || (state.indent !== 2 && level > 0)) {
+    compact = false;
+  }
+
+  if (duplicate && state.usedDuplicates[duplicateIndex]) {
+    state.dump = '*ref_' + duplicateIndex;
+  } else {
+    if (objectOrArray && duplicate && !state.usedDuplicates[duplicateIndex]) {
+      state.usedDuplicates[duplicateIndex] = true;
+    }
+    if (type === '[object Object]') {
+      if (block && (Object.keys(state.dump).length !== 0)) {
+        writeBlockMapping(state, level, state.dump, compact);
+        if (duplicate) {
+          state.dump = '&ref_' + duplicateIndex + state.dump;
+        }
+      } else {
+        writeFlowMapping(state, level, state.dump);
+        if (duplicate) {
+          state.dump = '&ref_' + duplicateIndex + ' ' + state.dump;
+        }
+      }
+    } else if (type === '[object Array]') {
+      if (block && (state.dump.length !== 0)) {
+        if (state.noArrayIndent && !isblockseq && level > 0) {
+          writeBlockSequence(state, level - 1, state.dump, compact);
+        } else {
+          writeBlockSequence(state, level, state.dump, compact);
+        }
+        if (duplicate) {
+          state.dump = '&ref_' + duplicateIndex + state.dump;
+        }
+      } else {
+        writeFlowSequence(state, level, state.dump);
+        if (duplicate) {
+          state.dump = '&ref_' + duplicateIndex + ' ' + state.dump;
+        }
+      }
+    } else if (type === '[object String]') {
+      if (state.tag !== '?') {
+        writeScalar(state, state.dump, level, iskey, inblock);
+      }
+    } else if (type === '[object Undefined]') {
+      return false;
+    } else {
+      if (state.skipInvalid) return false;
+      throw new exception('unacceptable kind of an object to dump ' + type);
+    }
+
+    if (state.tag !== null && state.tag !== '?') {
+      // Need to encode all characters except those allowed by the spec:
+      //
+      // [35] ns-dec-digit    ::=  [#x30-#x39] /* 0-9 */
+      // [36] ns-hex-digit    ::=  ns-dec-digit
+      //                         | [#x41-#x46] /* A-F */ | [#x61-#x66] /* a-f */
+      // [37] ns-ascii-letter ::=  [#x41-#x5A] /* A-Z */ | [#x61-#x7A] /* a-z */
+      // [38] ns-word-char    ::=  ns-dec-digit | ns-ascii-letter | “-”
+      // [39] ns-uri-char     ::=  “%” ns-hex-digit ns-hex-digit | ns-word-char | “#”
+      //                         | “;” | “/” | “?” | “:” | “@” | “&” | “=” | “+” | “$” | “,”
+      //                         | “_” | “.” | “!” | “~” | “*” | “'” | “(” | “)” | “[” | “]”
+      //
+      // Also need to encode '!' because it has special meaning (end of tag prefix).
+      //
+      tagStr = encodeURI(
+        state.tag[0] === '!' ? state.tag.slice(1) : state.tag
+      ).replace(/!/g, '%21');
+
+      if (state.tag[0] === '!') {
+        tagStr = '!' + tagStr;
+      } else if (tagStr.slice(0, 18) === 'tag:yaml.org,2002:') {
+        tagStr = '!!' + tagStr.slice(18);
+      } else {
+        tagStr = '!<' + tagStr + '>';
+      }
+
+      state.dump = tagStr + ' ' + state.dump;
+    }
+  }
+
+  return true;
+}
+
+function getDuplicateReferences(object, state) {
+  var objects = [],
+      duplicatesIndexes = [],
+      index,
+      length;
+
+  inspectNode(object, objects, duplicatesIndexes);
+
+  for (index = 0, length = duplicatesIndexes.length; index < length; index += 1) {
+    state.duplicates.push(objects[duplicatesIndexes[index]]);
+  }
+  state.usedDuplicates = new Array(length);
+}
+
+function inspectNode(object, objects, duplicatesIndexes) {
+  var objectKeyList,
+      index,
+      length;
+
+  if (object !== null && typeof object === 'object') {
+    index = objects.indexOf(object);
+    if (index !== -1) {
+      if (duplicatesIndexes.indexOf(index) === -1) {
+        duplicatesIndexes.push(index);
+      }
+    } else {
+      objects.push(object);
+
+      if (Array.isArray(object)) {
+        for (index = 0, length = object.length; index < length; index += 1) {
+          inspectNode(object[index], objects, duplicatesIndexes);
+        }
+      } else {
+        objectKeyList = Object.keys(object);
+
+        for (index = 0, length = objectKeyList.length; index < length; index += 1) {
+          inspectNode(object[objectKeyList[index]], objects, duplicatesIndexes);
+        }
+      }
+    }
+  }
+}
+
+function dump$1(input, options) {
+  options = options || {};
+
+  var state = new State(options);
+
+  if (!state.noRefs) getDuplicateReferences(input, state);
+
+  var value = input;
+
+  if (state.replacer) {
+    value = state.replacer.call({ '': value }, '', value);
+  }
+
+  if (writeNode(state, 0, value, true, true)) return state.dump + '\n';
+
+  return '';
+}
+
+var dump_1 = dump$1;
+
+var dumper = {
+	dump: dump_1
+};
+
+function renamed(from, to) {
+  return function () {
+    throw new Error('Function yaml.' + from + ' is removed in js-yaml 4. ' +
+      'Use yaml.' + to + ' instead, which is now safe by default.');
+  };
+}
+
+
+var Type                = type;
+var Schema              = schema;
+var FAILSAFE_SCHEMA     = failsafe;
+var JSON_SCHEMA         = json;
+var CORE_SCHEMA         = core;
+var DEFAULT_SCHEMA      = _default;
+var load                = loader.load;
+var loadAll             = loader.loadAll;
+var dump                = dumper.dump;
+var YAMLException       = exception;
+
+// Re-export all types in case user wants to create custom schema
+var types = {
+  binary:    binary,
+  float:     js_yaml_float,
+  map:       map,
+  null:      _null,
+  pairs:     pairs,
+  set:       set,
+  timestamp: timestamp,
+  bool:      bool,
+  int:       js_yaml_int,
+  merge:     merge,
+  omap:      omap,
+  seq:       seq,
+  str:       str
+};
+
+// Removed functions from JS-YAML 3.0.x
+var safeLoad            = renamed('safeLoad', 'load');
+var safeLoadAll         = renamed('safeLoadAll', 'loadAll');
+var safeDump            = renamed('safeDump', 'dump');
+
+var jsYaml = {
+	Type: Type,
+	Schema: Schema,
+	FAILSAFE_SCHEMA: FAILSAFE_SCHEMA,
+	JSON_SCHEMA: JSON_SCHEMA,
+	CORE_SCHEMA: CORE_SCHEMA,
+	DEFAULT_SCHEMA: DEFAULT_SCHEMA,
+	load: load,
+	loadAll: loadAll,
+	dump: dump,
+	YAMLException: YAMLException,
+	types: types,
+	safeLoad: safeLoad,
+	safeLoadAll: safeLoadAll,
+	safeDump: safeDump
+};
+
+
+
+;// CONCATENATED MODULE: ../../packages/contract/src/load/parse.ts
+
+
+
+/** Deeper nesting than this is not a real API description; refusing it keeps the recursive parser off the stack limit. */
+const MAX_DEPTH = 1000;
+/** 1-based line and column of `offset` in `file`. */
+function lineCol(file, offset) {
+    if (!file.lineStarts) {
+        const starts = [0];
+        const t = file.text;
+        for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1))
+            starts.push(i + 1);
+        file.lineStarts = starts;
+    }
+    const s = file.lineStarts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (s[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - s[lo] + 1 };
+}
+/**
+ * JSON with positions. `JSON.parse` gives no offsets and the YAML parser is ~20x slower on multi-megabyte JSON
+ * (Kubernetes is 4 MB), so this is a small hand-written parser that records key offsets as it goes.
+ */
+function parseJson(file, meta) {
+    const t = file.text;
+    let i = 0;
+    const fail = (what) => {
+        const { line, column } = lineCol(file, Math.min(i, t.length));
+        throw new errors_ContractInputError(`invalid JSON: ${what}`, { file: file.rel, line, column }, 'correct the JSON syntax at this position (a linter such as `jq . <file>` shows the same place)');
+    };
+    const ws = () => {
+        for (;;) {
+            const c = t.charCodeAt(i);
+            if (c === 32 || c === 10 || c === 13 || c === 9)
+                i++;
+            else
+                break;
+        }
+    };
+    const str = () => {
+        const start = ++i;
+        let escaped = false;
+        for (;;) {
+            const c = t.charCodeAt(i);
+            if (Number.isNaN(c))
+                fail('unterminated string');
+            if (c === 34)
+                break;
+            if (c === 92) {
+                escaped = true;
+                i += 2;
+            }
+            else if (c < 32)
+                fail('control character in string');
+            else
+                i++;
+        }
+        const raw = t.slice(start, i);
+        i++;
+        if (!escaped)
+            return raw;
+        try {
+            return JSON.parse(`"${raw}"`);
+        }
+        catch {
+            return fail('bad escape sequence in string');
+        }
+    };
+    const value = (depth, parent, key) => {
+        if (depth > MAX_DEPTH)
+            fail(`nesting deeper than ${MAX_DEPTH} levels`);
+        ws();
+        const c = t.charCodeAt(i);
+        if (c === 123) {
+            const obj = {};
+            const keys = new Map();
+            meta.set(obj, { file, parent, key, offset: i, keys });
+            i++;
+            ws();
+            if (t.charCodeAt(i) === 125) {
+                i++;
+                return obj;
+            }
+            for (;;) {
+                ws();
+                if (t.charCodeAt(i) !== 34)
+                    fail('expected a quoted property name');
+                const at = i;
+                const k = str();
+                ws();
+                if (t.charCodeAt(i) !== 58)
+                    fail('expected `:` after property name');
+                i++;
+                keys.set(k, at);
+                // defineProperty-free assignment is fine: `__proto__` as a key is handled by JSON semantics below.
+                const v = value(depth + 1, obj, k);
+                if (k === '__proto__')
+                    Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+                else
+                    obj[k] = v;
+                ws();
+                const d = t.charCodeAt(i);
+                if (d === 44)
+                    i++;
+                else if (d === 125) {
+                    i++;
+                    return obj;
+                }
+                else
+                    fail('expected `,` or `}`');
+            }
+        }
+        if (c === 91) {
+            const arr = [];
+            const keys = new Map();
+            meta.set(arr, { file, parent, key, offset: i, keys });
+            i++;
+            ws();
+            if (t.charCodeAt(i) === 93) {
+                i++;
+                return arr;
+            }
+            for (;;) {
+                ws();
+                keys.set(String(arr.length), i);
+                arr.push(value(depth + 1, arr, String(arr.length)));
+                ws();
+                const d = t.charCodeAt(i);
+                if (d === 44)
+                    i++;
+                else if (d === 93) {
+                    i++;
+                    return arr;
+                }
+                else
+                    fail('expected `,` or `]`');
+            }
+        }
+        if (c === 34)
+            return str();
+        if (t.startsWith('true', i))
+            return ((i += 4), true);
+        if (t.startsWith('false', i))
+            return ((i += 5), false);
+        if (t.startsWith('null', i))
+            return ((i += 4), null);
+        const m = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+        m.lastIndex = i;
+        const num = m.exec(t);
+        if (!num)
+            return fail(Number.isNaN(c) ? 'unexpected end of file' : `unexpected character ${JSON.stringify(t[i])}`);
+        i += num[0].length;
+        return Number(num[0]);
+    };
+    if (t.charCodeAt(0) === 0xfeff)
+        i = 1;
+    const root = value(0, undefined, undefined);
+    ws();
+    if (i < t.length)
+        fail('unexpected content after the end of the document');
+    return root;
+}
+/**
+ * YAML with positions. Aliases are bounded by `maxAliasCount` (billion-laughs protection); the JS value comes from
+ * `toJS` and a parallel walk of the AST records where each key sits.
+ */
+function parseYaml(file, meta, maxAliasCount) {
+    // js-yaml is ~7x faster than `yaml` (DigitalOcean is 13 MB in 1,500 files) but keeps no positions and does not
+    // count aliases. Files without anchors take the fast path and get positions later, only if a finding needs one;
+    // files with anchors take the `yaml` path, which bounds alias expansion.
+    if (!/(^|[\s[{,])&[^\s,[\]{}]/m.test(file.text))
+        return parseYamlFast(file, meta);
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(file.text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+    const err = doc.errors[0];
+    if (err) {
+        const pos = lineCounter.linePos(err.pos[0]);
+        const message = err.message.split('\n')[0];
+        throw new errors_ContractInputError(`invalid YAML: ${message}`, { file: file.rel, line: pos.line, column: pos.col }, 'correct the YAML syntax at this position (check indentation, quoting and duplicate keys)');
+    }
+    let value;
+    try {
+        value = doc.toJS({ maxAliasCount });
+    }
+    catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        throw new errors_ContractInputError(`YAML aliases expand too much (${message})`, { file: file.rel }, `remove the alias chain (\`*anchor\` references) or write the values out; at most ${maxAliasCount} alias expansions are allowed`);
+    }
+    const walk = (node, js, parent, key, depth) => {
+        if (!node || (0,dist/* isAlias */.Vj)(node) || js === null || typeof js !== 'object' || meta.has(js))
+            return;
+        if (depth > MAX_DEPTH) {
+            throw new errors_ContractInputError(`nesting deeper than ${MAX_DEPTH} levels`, { file: file.rel }, 'flatten the document');
+        }
+        const keys = new Map();
+        meta.set(js, { file, parent, key, offset: node.range?.[0] ?? 0, keys });
+        if ((0,dist/* isMap */.jh)(node)) {
+            for (const pair of node.items) {
+                if (!(0,dist/* isPair */.tO)(pair))
+                    continue;
+                const k = pair.key;
+                const ks = (0,dist/* isScalar */.jn)(k) ? String(k.value) : undefined;
+                if (ks === undefined || ks === '<<')
+                    continue;
+                keys.set(ks, k?.range?.[0] ?? 0);
+                walk(pair.value, js[ks], js, ks, depth + 1);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            node.items.forEach((item, idx) => {
+                const n = item;
+                keys.set(String(idx), n?.range?.[0] ?? 0);
+                walk(n, js[idx], js, String(idx), depth + 1);
+            });
+        }
+    };
+    walk(doc.contents, value, undefined, undefined, 0);
+    return value;
+}
+function parseYamlFast(file, meta) {
+    let value;
+    try {
+        value = jsYaml.load(file.text, { schema: jsYaml.CORE_SCHEMA, filename: file.rel });
+    }
+    catch (e) {
+        const mark = e.mark;
+        const reason = e.reason ?? String(e);
+        throw new errors_ContractInputError(`invalid YAML: ${reason}`, { file: file.rel, line: mark ? mark.line + 1 : undefined, column: mark ? mark.column + 1 : undefined }, 'correct the YAML syntax at this position (check indentation, quoting and duplicate keys)');
+    }
+    file.lazy = true;
+    // Recursion rather than an explicit stack: no tuple per node, which matters at 1,500 files.
+    const walk = (js, parent, key, depth) => {
+        if (js === null || typeof js !== 'object' || meta.has(js))
+            return;
+        if (depth > MAX_DEPTH) {
+            throw new errors_ContractInputError(`nesting deeper than ${MAX_DEPTH} levels`, { file: file.rel }, 'flatten the document');
+        }
+        meta.set(js, { file, parent, key, offset: 0 });
+        if (Array.isArray(js))
+            for (let i = 0; i < js.length; i++)
+                walk(js[i], js, String(i), depth + 1);
+        else
+            for (const k in js)
+                walk(js[k], js, k, depth + 1);
+    };
+    walk(value, undefined, undefined, 0);
+    return value;
+}
+/**
+ * Offset of the value at `segments` (or of its deepest indexed ancestor) in a lazily positioned YAML file. The
+ * first lookup builds a key index in one pass over the lines (block-style YAML, which is what OpenAPI files use);
+ * anything the index cannot see (flow collections) falls back to the nearest enclosing key, never to a wrong one.
+ */
+function lazyOffset(file, segments) {
+    if (!file.keyIndex)
+        file.keyIndex = indexYamlKeys(file.text);
+    for (let n = segments.length; n > 0; n--) {
+        const off = file.keyIndex.get(segments.slice(0, n).join('\u0000'));
+        if (off !== undefined)
+            return off;
+    }
+    return 0;
+}
+const KEY_RE = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{[\]},&*!|>%@`-][^#\n]*?|-[^\s][^#\n]*?))[ \t]*:(?=[ \t]|$)/;
+const join = (parent, seg) => (parent === '' ? seg : `${parent}\u0000${seg}`);
+/** One pass over block-style YAML: path (segments joined by NUL) -> offset of the key or dash. */
+function indexYamlKeys(text) {
+    const index = new Map();
+    const stack = [];
+    let blockIndent = -1;
+    let explicitKeyCol = -1;
+    let lineStart = 0;
+    while (lineStart <= text.length) {
+        let lineEnd = text.indexOf('\n', lineStart);
+        if (lineEnd === -1)
+            lineEnd = text.length;
+        // Windows line endings: the `\r` would hide the `key:` at the end of the line.
+        const line = text.charCodeAt(lineEnd - 1) === 13 ? text.slice(lineStart, lineEnd - 1) : text.slice(lineStart, lineEnd);
+        const start = lineStart;
+        lineStart = lineEnd + 1;
+        let indent = 0;
+        while (line.charCodeAt(indent) === 32)
+            indent++;
+        if (indent === line.length || line.charCodeAt(indent) === 13)
+            continue;
+        if (blockIndent >= 0) {
+            if (indent > blockIndent)
+                continue;
+            blockIndent = -1;
+        }
+        let col = indent;
+        let rest = line.slice(col);
+        if (rest.startsWith('#') || rest.startsWith('---') || rest.startsWith('...'))
+            continue;
+        if (rest === '-' || rest.startsWith('- ') || rest.startsWith('-\t')) {
+            while (stack.length && stack[stack.length - 1].indent > col)
+                stack.pop();
+            let top = stack[stack.length - 1];
+            if (!top || top.indent < col || top.kind === 'map') {
+                top = { indent: col, kind: 'seq', path: top ? (top.last ?? top.path) : '', count: -1 };
+                stack.push(top);
+            }
+            top.count++;
+            top.last = join(top.path, String(top.count));
+            index.set(top.last, start + col);
+            let after = 1;
+            while (rest.charCodeAt(after) === 32 || rest.charCodeAt(after) === 9)
+                after++;
+            if (after >= rest.length)
+                continue;
+            col += after;
+            rest = line.slice(col);
+        }
+        let key;
+        let valueText = '';
+        if (rest.startsWith('? ')) {
+            // Explicit key (`? long key` / `: value`), as some generators write very long keys.
+            key = rest.slice(2).trim();
+            explicitKeyCol = col;
+        }
+        else if (rest.startsWith(': ') && col === explicitKeyCol) {
+            explicitKeyCol = -1;
+            col += 2;
+            rest = line.slice(col);
+            while (stack.length && stack[stack.length - 1].indent > col)
+                stack.pop();
+        }
+        if (key === undefined) {
+            const m = KEY_RE.exec(rest);
+            if (!m)
+                continue;
+            key =
+                m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trim();
+            valueText = rest.slice(m[0].length).trim();
+        }
+        while (stack.length &&
+            (stack[stack.length - 1].indent > col ||
+                (stack[stack.length - 1].indent === col && stack[stack.length - 1].kind === 'seq')))
+            stack.pop();
+        let top = stack[stack.length - 1];
+        if (!top || top.indent < col || top.kind === 'seq') {
+            top = { indent: col, kind: 'map', path: top ? (top.last ?? top.path) : '', count: 0 };
+            stack.push(top);
+        }
+        top.last = join(top.path, key);
+        index.set(top.last, start + col);
+        if (/^[|>][-+0-9]*\s*(#.*)?$/.test(valueText))
+            blockIndent = col;
+    }
+    return index;
+}
+
+;// CONCATENATED MODULE: ../../packages/contract/src/load/swagger2.ts
+/** Swagger 2.0 parameter keywords that describe the value and therefore move into the 3.x `schema`. */
+const SCHEMA_KEYS = [
+    'type',
+    'format',
+    'items',
+    'default',
+    'maximum',
+    'exclusiveMaximum',
+    'minimum',
+    'exclusiveMinimum',
+    'maxLength',
+    'minLength',
+    'pattern',
+    'maxItems',
+    'minItems',
+    'uniqueItems',
+    'enum',
+    'multipleOf',
+    'x-nullable',
+    'x-extensible-enum',
+];
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const FLOW_NAMES = {
+    implicit: 'implicit',
+    password: 'password',
+    application: 'clientCredentials',
+    accessCode: 'authorizationCode',
+};
+const swagger2_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * Rewrites a resolved Swagger 2.0 document into the OpenAPI 3.0 shape the diff engine reads: body/formData
+ * parameters become `requestBody`, `consumes`/`produces` become media types, `definitions` become
+ * `components.schemas`, response `schema` becomes `content`. Schemas themselves are shared, not copied (2.0
+ * schemas are valid 3.0 schemas for everything the engine compares). New objects inherit the source position of
+ * the object they came from, so findings still point at the right line.
+ * @param doc the resolved 2.0 document.
+ * @param meta the loader's source map; synthesized objects are registered in it.
+ * @returns a new 3.0-shaped document.
+ */
+function normalizeSwagger2(doc, meta) {
+    const tag = (obj, src) => {
+        const m = swagger2_isObject(src) || Array.isArray(src) ? meta.get(src) : undefined;
+        if (m)
+            meta.set(obj, m);
+        return obj;
+    };
+    const globalConsumes = Array.isArray(doc.consumes) && doc.consumes.length ? doc.consumes : ['application/json'];
+    const globalProduces = Array.isArray(doc.produces) && doc.produces.length ? doc.produces : ['application/json'];
+    const schemaOf = (p) => {
+        const schema = {};
+        for (const k of SCHEMA_KEYS)
+            if (k in p)
+                schema[k] = p[k];
+        if (schema.type === 'file') {
+            schema.type = 'string';
+            schema.format = 'binary';
+        }
+        if (schema['x-nullable'] === true)
+            schema.nullable = true;
+        return tag(schema, p);
+    };
+    const paramCache = new WeakMap();
+    const convertParam = (p) => {
+        const hit = paramCache.get(p);
+        if (hit)
+            return hit;
+        const out = { name: p.name, in: p.in, schema: schemaOf(p) };
+        for (const k of ['description', 'required', 'deprecated', 'allowEmptyValue'])
+            if (k in p)
+                out[k] = p[k];
+        for (const k of Object.keys(p))
+            if (k.startsWith('x-'))
+                out[k] = p[k];
+        if (p.collectionFormat === 'multi')
+            out.explode = true;
+        else if (p.type === 'array')
+            out.explode = false;
+        paramCache.set(p, tag(out, p));
+        return out;
+    };
+    const convertHeaders = (headers) => {
+        if (!swagger2_isObject(headers))
+            return undefined;
+        const out = {};
+        for (const [name, h] of Object.entries(headers))
+            if (swagger2_isObject(h))
+                out[name] = tag({ description: h.description, schema: schemaOf(h) }, h);
+        return tag(out, headers);
+    };
+    const convertOperation = (op, pathParams) => {
+        const byKey = new Map();
+        for (const p of [...pathParams, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
+            if (swagger2_isObject(p))
+                byKey.set(`${p.in}:${p.name}`, p);
+        }
+        const consumes = Array.isArray(op.consumes) && op.consumes.length ? op.consumes : globalConsumes;
+        const produces = Array.isArray(op.produces) && op.produces.length ? op.produces : globalProduces;
+        const out = {};
+        for (const [k, v] of Object.entries(op))
+            if (!['parameters', 'consumes', 'produces', 'responses'].includes(k))
+                out[k] = v;
+        const params = [];
+        const form = [];
+        for (const p of byKey.values()) {
+            if (p.in === 'body') {
+                const content = {};
+                for (const ct of consumes)
+                    content[ct] = tag({ schema: p.schema }, p);
+                out.requestBody = tag({ description: p.description, required: p.required === true, content: tag(content, p) }, p);
+            }
+            else if (p.in === 'formData')
+                form.push(p);
+            else
+                params.push(convertParam(p));
+        }
+        if (form.length) {
+            const properties = {};
+            const required = [];
+            for (const p of form) {
+                properties[p.name] = schemaOf(p);
+                if (p.required)
+                    required.push(p.name);
+            }
+            const schema = tag({ type: 'object', properties, ...(required.length ? { required } : {}) }, form[0]);
+            const formTypes = consumes.filter((c) => /form/.test(c));
+            const content = {};
+            for (const ct of formTypes.length ? formTypes : ['application/x-www-form-urlencoded'])
+                content[ct] = { schema };
+            out.requestBody = tag({ required: required.length > 0, content }, form[0]);
+        }
+        if (params.length)
+            out.parameters = tag(params, op.parameters ?? op);
+        if (swagger2_isObject(op.responses)) {
+            const responses = {};
+            for (const [code, r] of Object.entries(op.responses)) {
+                if (!swagger2_isObject(r))
+                    continue;
+                const resp = { description: r.description };
+                const headers = convertHeaders(r.headers);
+                if (headers)
+                    resp.headers = headers;
+                if (r.schema !== undefined) {
+                    const content = {};
+                    for (const ct of produces)
+                        content[ct] = tag({ schema: r.schema }, r);
+                    resp.content = tag(content, r);
+                }
+                for (const k of Object.keys(r))
+                    if (k.startsWith('x-'))
+                        resp[k] = r[k];
+                responses[code] = tag(resp, r);
+            }
+            out.responses = tag(responses, op.responses);
+        }
+        return tag(out, op);
+    };
+    const paths = {};
+    for (const [p, item] of Object.entries(swagger2_isObject(doc.paths) ? doc.paths : {})) {
+        if (!swagger2_isObject(item))
+            continue;
+        const pathParams = Array.isArray(item.parameters) ? item.parameters : [];
+        const outItem = {};
+        for (const [k, v] of Object.entries(item)) {
+            if (METHODS.includes(k) && swagger2_isObject(v))
+                outItem[k] = convertOperation(v, pathParams);
+            else if (k !== 'parameters')
+                outItem[k] = v;
+        }
+        paths[p] = tag(outItem, item);
+    }
+    const securitySchemes = {};
+    for (const [name, s] of Object.entries(swagger2_isObject(doc.securityDefinitions) ? doc.securityDefinitions : {})) {
+        if (!swagger2_isObject(s))
+            continue;
+        if (s.type === 'basic')
+            securitySchemes[name] = tag({ type: 'http', scheme: 'basic', description: s.description }, s);
+        else if (s.type === 'oauth2') {
+            const flow = { authorizationUrl: s.authorizationUrl, tokenUrl: s.tokenUrl, scopes: s.scopes ?? {} };
+            securitySchemes[name] = tag({ type: 'oauth2', description: s.description, flows: { [FLOW_NAMES[s.flow] ?? s.flow]: flow } }, s);
+        }
+        else
+            securitySchemes[name] = s;
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(doc)) {
+        if (![
+            'swagger',
+            'paths',
+            'definitions',
+            'parameters',
+            'responses',
+            'securityDefinitions',
+            'consumes',
+            'produces',
+            'host',
+            'basePath',
+            'schemes',
+        ].includes(k))
+            out[k] = v;
+    }
+    out.openapi = '3.0.0';
+    out.paths = tag(paths, doc.paths);
+    out.components = { schemas: doc.definitions ?? {}, securitySchemes };
+    return tag(out, doc);
+}
+
+;// CONCATENATED MODULE: ../../packages/contract/src/load/index.ts
+
+
+
+
+
+
+const DEFAULTS = { maxFileBytes: 32 * 1024 * 1024, maxFiles: 2000, maxAliasCount: 10_000 };
+/** Keys whose values are literal data, never OpenAPI structure, so `$ref` inside them is not a reference. */
+const LITERAL_KEYS = new Set(['example', 'examples', 'default', 'enum', 'const', 'x-examples']);
+/** Maps keyed by user-chosen names, where keyword-looking keys must still be walked. */
+const NAME_MAPS = new Set(['properties', 'patternProperties', 'definitions', 'schemas', '$defs', 'dependentSchemas']);
+/** `$ref` siblings that only annotate; a 3.1 `$ref` with other siblings is merged with its target instead. */
+const ANNOTATION_KEYS = new Set(['$ref', 'description', 'summary', 'title']);
+/** Escapes one JSON pointer segment (RFC 6901). */
+function escapePointer(segment) {
+    return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+const formatBytes = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+const load_isObject = (v) => typeof v === 'object' && v !== null;
+/**
+ * Loads an OpenAPI 3.0/3.1/3.2 or Swagger 2.0 description (YAML or JSON, one or many files) into the 3.x shape.
+ * `$ref`s are resolved relative to the file that contains them; only local files under `root` are read.
+ * @param entryFile path of the entry document (absolute, or relative to the working directory).
+ * @param options root directory and size limits.
+ * @returns the loaded spec with a source map from objects to file:line.
+ * @throws ContractInputError for unreadable, invalid, oversized or unsafe input, naming the file and line.
+ * @example const spec = loadSpec('api/openapi.yaml', { root: process.cwd() });
+ */
+function load_loadSpec(entryFile, options = {}) {
+    const opts = { ...DEFAULTS, ...options };
+    const entryAbs = external_node_path_default().resolve(entryFile);
+    const root = external_node_path_default().resolve(options.root ?? external_node_path_default().dirname(entryAbs));
+    let realRoot = root;
+    try {
+        realRoot = external_node_fs_namespaceObject.realpathSync.native(root);
+    }
+    catch {
+        // A root that does not exist leaves every file outside it; the error names the entry file.
+    }
+    const meta = new WeakMap();
+    const files = new Map();
+    const relOf = (abs) => external_node_path_default().relative(root, abs).split((external_node_path_default()).sep).join('/') || external_node_path_default().basename(abs);
+    const segmentsOf = (m) => {
+        const segs = [];
+        for (let cur = m, guard = 0; cur && cur.key !== undefined && guard < 10_000; guard++) {
+            segs.push(cur.key);
+            cur = cur.parent ? meta.get(cur.parent) : undefined;
+        }
+        return segs.reverse();
+    };
+    const offsetOf = (m, key) => {
+        if (m.keys)
+            return key !== undefined ? (m.keys.get(key) ?? m.offset) : m.offset;
+        const segs = segmentsOf(m);
+        if (key !== undefined)
+            segs.push(key);
+        return lazyOffset(m.file, segs);
+    };
+    const where = (node, key) => {
+        const m = node ? meta.get(node) : undefined;
+        if (!m)
+            return { file: relOf(entryAbs) };
+        return { file: m.file.rel, ...lineCol(m.file, offsetOf(m, key)) };
+    };
+    const readFile = (abs, referrer) => {
+        const known = files.get(abs);
+        if (known)
+            return known;
+        const rel = relOf(abs);
+        const isOutside = (p, r) => external_node_path_default().relative(r, p).startsWith('..') || external_node_path_default().isAbsolute(external_node_path_default().relative(r, p));
+        // A symlink inside the repository may point anywhere, so the real path is checked too.
+        let real = abs;
+        try {
+            real = external_node_fs_namespaceObject.realpathSync.native(abs);
+        }
+        catch {
+            // A missing file is reported below, with its referrer.
+        }
+        if (isOutside(abs, root) || isOutside(real, realRoot)) {
+            throw new errors_ContractInputError(referrer
+                ? `$ref ${JSON.stringify(referrer.ref)} points outside the repository (${abs})`
+                : `the spec ${abs} is outside the root ${root}`, referrer ? where(referrer.node, referrer.key) : { file: abs }, 'keep every referenced file inside the repository and use a relative path');
+        }
+        if (files.size >= opts.maxFiles) {
+            throw new errors_ContractInputError(`more than ${opts.maxFiles} files referenced`, referrer ? where(referrer.node, referrer.key) : { file: rel }, 'bundle the spec or raise maxFiles');
+        }
+        let size;
+        try {
+            const st = (0,external_node_fs_namespaceObject.statSync)(abs);
+            if (!st.isFile())
+                throw new Error('not a regular file');
+            size = st.size;
+        }
+        catch {
+            if (referrer) {
+                throw new errors_ContractInputError(`$ref ${JSON.stringify(referrer.ref)} points to a missing file ${rel}`, where(referrer.node, referrer.key), `create ${rel} or correct the path; it is resolved relative to the file containing the $ref`);
+            }
+            throw new errors_ContractInputError('spec file not found', { file: rel }, 'check the spec path input; it is relative to the repository root');
+        }
+        if (size > opts.maxFileBytes) {
+            throw new errors_ContractInputError(`file is ${formatBytes(size)}, above the ${formatBytes(opts.maxFileBytes)} limit`, { file: rel }, 'split the spec into several files with $ref, or raise the size limit (maxFileBytes)');
+        }
+        const text = (0,external_node_fs_namespaceObject.readFileSync)(abs, 'utf8');
+        const file = { abs, rel, text, value: undefined };
+        const looksJson = /\.json$/i.test(abs) || (!/\.ya?ml$/i.test(abs) && /^\s*[{[]/.test(text.slice(0, 64)));
+        file.value = looksJson ? parseJson(file, meta) : parseYaml(file, meta, opts.maxAliasCount);
+        files.set(abs, file);
+        return file;
+    };
+    const entry = readFile(entryAbs);
+    if (!load_isObject(entry.value) || Array.isArray(entry.value)) {
+        throw new errors_ContractInputError('the document is not a mapping/object', { file: entry.rel, line: 1 }, 'point the spec input at an OpenAPI or Swagger document');
+    }
+    const doc = entry.value;
+    const rawVersion = doc.openapi ?? doc.swagger;
+    const version = rawVersion === undefined ? '' : String(rawVersion);
+    let dialect;
+    if (doc.swagger !== undefined && /^2(\.0)?$/.test(version))
+        dialect = '2.0';
+    else if (/^3\.0(\.|$)/.test(version))
+        dialect = '3.0';
+    // 3.2 keeps 3.1's JSON Schema 2020-12 and `$ref` rules; its additions (e.g. `itemSchema`) are plain keywords here.
+    else if (/^3\.[12](\.|$)/.test(version))
+        dialect = '3.1';
+    else {
+        throw new errors_ContractInputError(version ? `unsupported OpenAPI version ${JSON.stringify(version)}` : 'no `openapi` or `swagger` version field', { file: entry.rel, line: 1 }, 'use an OpenAPI 3.0, 3.1 or 3.2 (`openapi: 3.x.y`) or Swagger 2.0 (`swagger: "2.0"`) document');
+    }
+    resolveRefs(entry, { meta, readFile, where, mergeSiblings: dialect === '3.1' });
+    const document = dialect === '2.0' ? normalizeSwagger2(doc, meta) : doc;
+    const loaded = {
+        entry: entry.rel,
+        root,
+        version,
+        dialect,
+        document,
+        files: [...files.values()].map((f) => f.rel),
+        locate(node, key) {
+            const m = meta.get(node);
+            if (!m)
+                return undefined;
+            return { file: m.file.rel, ...lineCol(m.file, offsetOf(m, key === undefined ? undefined : String(key))) };
+        },
+        locatePointer(pointer) {
+            const segments = pointer === ''
+                ? []
+                : pointer
+                    .replace(/^#/, '')
+                    .slice(1)
+                    .split('/')
+                    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+            let node = document;
+            let best = loaded.locate(document);
+            for (const seg of segments) {
+                if (!load_isObject(node) || !(seg in node))
+                    break;
+                best = loaded.locate(node, seg) ?? best;
+                node = node[seg];
+            }
+            return best;
+        },
+        pointer(node, key) {
+            const m = meta.get(node);
+            if (!m)
+                return undefined;
+            const segs = segmentsOf(m);
+            if (key !== undefined)
+                segs.push(String(key));
+            return segs.map((s) => '/' + escapePointer(s)).join('');
+        },
+    };
+    return loaded;
+}
+/**
+ * Replaces every reachable `{$ref}` object with its target, in place. Starting from the entry document and
+ * following only what is referenced means a broken file nobody points to is never read.
+ */
+function resolveRefs(entry, ctx) {
+    const { meta } = ctx;
+    const cache = new Map();
+    const inProgress = new Set();
+    const fileOf = (node, fallback) => meta.get(node)?.file ?? fallback;
+    const deref = (refObj, file) => {
+        const cached = cache.get(refObj);
+        if (cached)
+            return cached;
+        const ref = refObj.$ref;
+        const at = () => ctx.where(refObj, '$ref');
+        if (inProgress.has(refObj)) {
+            throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} is a reference loop that never reaches a value`, at(), 'make one of the references in the loop point to a real object');
+        }
+        inProgress.add(refObj);
+        if (/^[a-z][a-z0-9+.-]*:/i.test(ref) && !/^file:/i.test(ref)) {
+            throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} is remote; the gate never fetches over the network`, at(), 'vendor the referenced document into the repository and reference it by relative path');
+        }
+        const hash = ref.indexOf('#');
+        const filePart = hash === -1 ? ref : ref.slice(0, hash);
+        const fragment = hash === -1 ? '' : ref.slice(hash + 1);
+        let target = file;
+        if (filePart) {
+            let decoded;
+            try {
+                decoded = decodeURI(filePart.replace(/^file:\/\//i, ''));
+            }
+            catch {
+                throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} has invalid %-encoding`, at(), 'percent-encode the path correctly or write it plainly');
+            }
+            const abs = external_node_path_default().isAbsolute(decoded) ? decoded : external_node_path_default().resolve(external_node_path_default().dirname(file.abs), decoded);
+            target = ctx.readFile(abs, { node: refObj, key: '$ref', ref });
+        }
+        let node = target.value;
+        let nodeFile = target;
+        if (fragment) {
+            if (!fragment.startsWith('/')) {
+                throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} uses a plain-name fragment, which is not supported`, at(), 'use a JSON pointer fragment such as `#/components/schemas/Pet`');
+            }
+            let segments;
+            try {
+                segments = fragment
+                    .slice(1)
+                    .split('/')
+                    .map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'));
+            }
+            catch {
+                throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} has invalid %-encoding`, at(), 'percent-encode the pointer correctly');
+            }
+            for (const seg of segments) {
+                if (load_isObject(node) && typeof node.$ref === 'string') {
+                    const r = deref(node, nodeFile);
+                    node = r.value;
+                    nodeFile = r.file;
+                }
+                if (!load_isObject(node) || !Object.prototype.hasOwnProperty.call(node, seg)) {
+                    throw new errors_ContractInputError(`$ref ${JSON.stringify(ref)} points to nothing: ${JSON.stringify(seg)} not found in ${target.rel}`, at(), 'correct the JSON pointer after `#` or add the missing definition');
+                }
+                node = node[seg];
+                if (load_isObject(node))
+                    nodeFile = fileOf(node, nodeFile);
+            }
+        }
+        if (load_isObject(node) && typeof node.$ref === 'string') {
+            const r = deref(node, nodeFile);
+            node = r.value;
+            nodeFile = r.file;
+        }
+        let value = node;
+        if (ctx.mergeSiblings &&
+            load_isObject(node) &&
+            !Array.isArray(node) &&
+            Object.keys(refObj).some((k) => !ANNOTATION_KEYS.has(k))) {
+            // 3.1: `$ref` beside other keywords means "both apply"; a shallow merge keeps the target shared underneath.
+            value = { ...node };
+            for (const [k, v] of Object.entries(refObj))
+                if (k !== '$ref')
+                    value[k] = v;
+            const m = meta.get(refObj);
+            if (m)
+                meta.set(value, m);
+        }
+        const result = { value, file: nodeFile };
+        inProgress.delete(refObj);
+        cache.set(refObj, result);
+        return result;
+    };
+    const visited = new Set();
+    const stack = [[entry.value, entry]];
+    while (stack.length) {
+        const [node, file] = stack.pop();
+        if (visited.has(node))
+            continue;
+        visited.add(node);
+        const keys = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+        // Inside `properties` (and similar name-keyed maps) a key like `default` is a property name, not a keyword.
+        const nameMap = NAME_MAPS.has(meta.get(node)?.key ?? '');
+        for (const key of keys) {
+            if (typeof key === 'string' && !nameMap && (LITERAL_KEYS.has(key) || key.startsWith('x-'))) {
+                // `examples` in a Media Type is a map of Example Objects, which may be `$ref`s; their values are literal.
+                if (key === 'examples' && load_isObject(node[key]) && !Array.isArray(node[key])) {
+                    for (const [ek, ev] of Object.entries(node[key])) {
+                        if (load_isObject(ev) && typeof ev.$ref === 'string')
+                            node[key][ek] = deref(ev, file).value;
+                    }
+                }
+                continue;
+            }
+            const child = node[key];
+            if (!load_isObject(child))
+                continue;
+            if (typeof child.$ref === 'string') {
+                const r = deref(child, file);
+                node[key] = r.value;
+                if (load_isObject(r.value))
+                    stack.push([r.value, r.file]);
+            }
+            else {
+                stack.push([child, fileOf(child, file)]);
+            }
+        }
+    }
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ../../packages/contract/src/diff/rules.ts
+/**
+ * Rule ids and default levels follow oasdiff (checker/rules.go). Schema-level rules come in families
+ * (`request-body-X`, `request-property-X`, `request-parameter-X`, `response-body-X`, `response-property-X`), graded by
+ * direction: a tightening in a request breaks clients that send, a loosening in a response breaks clients that read.
+ */
+/** [request level, response level] per schema aspect. */
+const ASPECT_LEVELS = {
+    'type-changed': ['ERR', 'ERR'],
+    'type-generalized': ['INFO', 'INFO'],
+    'type-specialized': ['INFO', 'INFO'],
+    'became-nullable': ['INFO', 'ERR'],
+    'became-not-nullable': ['ERR', 'INFO'],
+    'became-enum': ['ERR', 'INFO'],
+    'became-not-enum': ['INFO', 'WARN'],
+    'enum-value-removed': ['ERR', 'INFO'],
+    'enum-value-added': ['INFO', 'WARN'],
+    'x-extensible-enum-value-removed': ['ERR', 'INFO'],
+    'const-changed': ['ERR', 'ERR'],
+    'const-added': ['ERR', 'INFO'],
+    'const-removed': ['INFO', 'WARN'],
+    'default-value-changed': ['INFO', 'INFO'],
+    'default-value-added': ['INFO', 'INFO'],
+    'default-value-removed': ['INFO', 'INFO'],
+    'pattern-added': ['ERR', 'INFO'],
+    'pattern-removed': ['INFO', 'INFO'],
+    'pattern-changed': ['WARN', 'INFO'],
+    'pattern-generalized': ['INFO', 'INFO'],
+    'content-media-type-changed': ['ERR', 'ERR'],
+    'content-encoding-changed': ['ERR', 'ERR'],
+    'content-media-type-added': ['INFO', 'INFO'],
+    'content-media-type-removed': ['INFO', 'INFO'],
+    'content-encoding-added': ['INFO', 'INFO'],
+    'content-encoding-removed': ['INFO', 'INFO'],
+    'content-schema-added': ['ERR', 'INFO'],
+    'content-schema-removed': ['INFO', 'ERR'],
+    'discriminator-added': ['INFO', 'INFO'],
+    'discriminator-removed': ['INFO', 'INFO'],
+    'discriminator-property-name-changed': ['INFO', 'INFO'],
+    'discriminator-mapping-added': ['INFO', 'INFO'],
+    'discriminator-mapping-deleted': ['INFO', 'INFO'],
+    'discriminator-mapping-changed': ['INFO', 'INFO'],
+    'dependent-required-added': ['ERR', 'INFO'],
+    'dependent-required-removed': ['INFO', 'ERR'],
+    'dependent-required-changed': ['ERR', 'ERR'],
+    'dependent-schema-added': ['ERR', 'INFO'],
+    'dependent-schema-removed': ['INFO', 'ERR'],
+    'contains-added': ['ERR', 'INFO'],
+    'contains-removed': ['INFO', 'ERR'],
+    'property-names-added': ['ERR', 'INFO'],
+    'property-names-removed': ['INFO', 'ERR'],
+    'pattern-property-added': ['ERR', 'INFO'],
+    'pattern-property-removed': ['INFO', 'ERR'],
+    'unevaluated-items-added': ['ERR', 'INFO'],
+    'unevaluated-items-removed': ['INFO', 'ERR'],
+    'unevaluated-properties-added': ['ERR', 'INFO'],
+    'unevaluated-properties-removed': ['INFO', 'ERR'],
+    // oasdiff does not grade `not`; reported for information only.
+    'not-added': ['INFO', 'INFO'],
+    'not-removed': ['INFO', 'INFO'],
+    'prefix-items-added': ['ERR', 'INFO'],
+    'prefix-items-removed': ['ERR', 'INFO'],
+    'all-of-added': ['ERR', 'INFO'],
+    'all-of-removed': ['WARN', 'INFO'],
+    'all-of-added-annotation-only': ['INFO', 'INFO'],
+    'all-of-removed-annotation-only': ['INFO', 'INFO'],
+    'any-of-added': ['INFO', 'INFO'],
+    'any-of-removed': ['ERR', 'INFO'],
+    'one-of-added': ['INFO', 'ERR'],
+    'one-of-removed': ['ERR', 'INFO'],
+    'wrapped-in-one-of': ['ERR', 'ERR'],
+    'wrapped-in-one-of-original-preserved': ['INFO', 'ERR'],
+    // 3.1 type lists: dropping a type loses senders, adding one surprises readers.
+    'list-of-types-widened': ['INFO', 'ERR'],
+    'list-of-types-narrowed': ['ERR', 'INFO'],
+    'multiple-of-set': ['ERR', 'INFO'],
+    'multiple-of-unset': ['INFO', 'ERR'],
+    'multiple-of-changed': ['ERR', 'ERR'],
+    'multiple-of-generalized': ['INFO', 'INFO'],
+    'multiple-of-specialized': ['INFO', 'INFO'],
+    'unique-items-set': ['ERR', 'INFO'],
+    'unique-items-unset': ['INFO', 'ERR'],
+    'if-added': ['ERR', 'INFO'],
+    'if-removed': ['INFO', 'ERR'],
+    'then-added': ['ERR', 'INFO'],
+    'then-removed': ['INFO', 'ERR'],
+    'else-added': ['ERR', 'INFO'],
+    'else-removed': ['INFO', 'ERR'],
+    'type-compatible': ['INFO', 'INFO'],
+    'stability-decreased': ['ERR', 'ERR'],
+    'stability-increased': ['INFO', 'INFO'],
+    deprecated: ['INFO', 'INFO'],
+    'deprecated-with-sunset': ['INFO', 'INFO'],
+    reactivated: ['INFO', 'INFO'],
+};
+for (const [name, upper] of [
+    ['max', true],
+    ['max-length', true],
+    ['max-items', true],
+    ['max-properties', true],
+    ['max-contains', true],
+    ['exclusive-max', true],
+    ['min', false],
+    ['min-length', false],
+    ['min-items', false],
+    ['min-properties', false],
+    ['min-contains', false],
+    ['exclusive-min', false],
+]) {
+    // Lowering an upper bound or raising a lower bound narrows what is accepted.
+    ASPECT_LEVELS[`${name}-${upper ? 'decreased' : 'increased'}`] = ['ERR', 'INFO'];
+    ASPECT_LEVELS[`${name}-${upper ? 'increased' : 'decreased'}`] = ['INFO', 'ERR'];
+    ASPECT_LEVELS[`${name}-set`] = ['WARN', 'INFO'];
+    // Dropping a bound: harmless for senders, readers may now get values outside the old range.
+    ASPECT_LEVELS[`${name}-unset`] = ['INFO', 'ERR'];
+}
+/** Ids whose level differs from their family, or that are not schema-family ids. */
+const LEVELS = {
+    'request-parameter-default-value-changed': 'ERR',
+    'request-parameter-default-value-added': 'ERR',
+    'request-parameter-default-value-removed': 'ERR',
+    'request-parameter-property-type-changed': 'WARN',
+    'request-parameter-property-type-specialized': 'ERR',
+    // Re-graded text-typed changes (see textTypeAspect).
+    'request-parameter-type-generalized': 'INFO',
+    'request-parameter-property-type-generalized': 'INFO',
+    'request-property-removed': 'WARN',
+    'request-parameter-property-removed': 'WARN',
+    'new-required-request-property': 'ERR',
+    'new-required-request-property-with-default': 'ERR',
+    'new-optional-request-property': 'INFO',
+    'request-property-became-required': 'ERR',
+    'request-property-became-required-with-default': 'ERR',
+    'request-property-became-optional': 'INFO',
+    'response-required-property-removed': 'ERR',
+    'response-optional-property-removed': 'WARN',
+    'response-required-property-added': 'INFO',
+    'response-optional-property-added': 'INFO',
+    'response-property-became-optional': 'ERR',
+    'response-property-became-required': 'INFO',
+    'response-required-property-became-not-write-only': 'WARN',
+    'response-required-property-became-write-only': 'INFO',
+    'request-required-property-became-not-read-only': 'WARN',
+    'response-mediatype-enum-value-removed': 'INFO',
+    // operation level
+    'endpoint-added': 'INFO',
+    'endpoint-deprecated': 'INFO',
+    'endpoint-deprecated-with-sunset': 'INFO',
+    'endpoint-reactivated': 'INFO',
+    'api-deprecated-sunset-parse': 'ERR',
+    'api-deprecated-sunset-missing': 'ERR',
+    'api-sunset-date-too-small': 'ERR',
+    'api-invalid-stability-level': 'ERR',
+    'api-stability-decreased': 'ERR',
+    'api-stability-increased': 'INFO',
+    'api-path-removed-without-deprecation': 'ERR',
+    'api-path-removed-with-deprecation': 'INFO',
+    'api-path-removed-before-sunset': 'ERR',
+    'api-path-sunset-parse': 'ERR',
+    'api-removed-without-deprecation': 'ERR',
+    'api-removed-with-deprecation': 'INFO',
+    'api-removed-before-sunset': 'ERR',
+    'sunset-deleted': 'ERR',
+    'api-sunset-date-changed-too-small': 'ERR',
+    'api-operation-id-removed': 'INFO',
+    'api-operation-id-added': 'INFO',
+    'api-tag-removed': 'INFO',
+    'api-tag-added': 'INFO',
+    'api-security-removed': 'INFO',
+    'api-security-added': 'INFO',
+    // oasdiff (at the commit the conformance pairs come from) grades security changes INFO; raise with levelOverrides.
+    'api-security-scope-added': 'INFO',
+    'api-security-scope-removed': 'INFO',
+    'api-global-security-removed': 'INFO',
+    'api-global-security-added': 'INFO',
+    'api-global-security-scope-added': 'INFO',
+    'api-global-security-scope-removed': 'INFO',
+    'api-security-component-removed': 'INFO',
+    'api-security-component-added': 'INFO',
+    'api-security-component-oauth-scope-removed': 'INFO',
+    'api-security-component-oauth-scope-added': 'INFO',
+    'api-security-component-type-changed': 'INFO',
+    'webhook-added': 'INFO',
+    'webhook-removed': 'ERR',
+    'request-parameter-removed': 'WARN',
+    'request-parameter-removed-with-deprecation': 'INFO',
+    'request-parameter-removed-before-sunset': 'ERR',
+    'request-parameter-sunset-parse': 'ERR',
+    'new-required-request-parameter': 'ERR',
+    'new-optional-request-parameter': 'INFO',
+    'request-parameter-became-required': 'ERR',
+    'request-parameter-became-optional': 'INFO',
+    'request-parameter-deprecated': 'INFO',
+    'request-parameter-deprecated-with-sunset': 'INFO',
+    'request-parameter-reactivated': 'INFO',
+    'request-parameter-sunset-deleted': 'ERR',
+    'request-parameter-sunset-date-changed-too-small': 'ERR',
+    'request-parameter-style-changed': 'ERR',
+    'request-parameter-explode-changed': 'ERR',
+    'request-parameter-became-allow-reserved': 'INFO',
+    'request-parameter-became-not-allow-reserved': 'ERR',
+    'new-required-request-header-property': 'ERR',
+    'request-header-property-became-required': 'ERR',
+    'request-header-property-became-enum': 'ERR',
+    'new-request-path-parameter': 'ERR',
+    'new-required-request-default-parameter-to-existing-path': 'ERR',
+    'new-optional-request-default-parameter-to-existing-path': 'INFO',
+    'request-parameter-deprecated-sunset-missing': 'ERR',
+    'request-parameter-sunset-date-too-small': 'ERR',
+    'request-property-deprecated-sunset-missing': 'ERR',
+    'request-property-deprecated-sunset-invalid': 'ERR',
+    'request-property-sunset-date-too-small': 'ERR',
+    'response-property-deprecated-sunset-missing': 'ERR',
+    'response-property-deprecated-sunset-invalid': 'ERR',
+    'response-property-sunset-date-too-small': 'ERR',
+    'request-body-media-type-schema-added': 'ERR',
+    'request-body-media-type-schema-removed': 'INFO',
+    'response-body-media-type-schema-added': 'INFO',
+    'response-body-media-type-schema-removed': 'ERR',
+    'request-body-media-type-item-schema-added': 'ERR',
+    'request-body-media-type-item-schema-removed': 'INFO',
+    'response-body-media-type-item-schema-added': 'INFO',
+    'response-body-media-type-item-schema-removed': 'ERR',
+    'response-media-type-name-generalized': 'ERR',
+    'response-media-type-name-specialized': 'INFO',
+    'api-security-component-oauth-url-changed': 'INFO',
+    'api-security-component-oauth-token-url-changed': 'INFO',
+    'api-security-component-oauth-scope-changed': 'INFO',
+    // Versioning policy: INFO by default, like oasdiff; raise with levelOverrides to enforce semver.
+    'api-version-not-bumped': 'INFO',
+    'api-version-decreased': 'INFO',
+    'api-major-version-not-bumped': 'INFO',
+    'request-body-removed': 'ERR',
+    'request-body-added-required': 'ERR',
+    'request-body-added-optional': 'INFO',
+    'request-body-became-required': 'ERR',
+    'request-body-became-optional': 'INFO',
+    'request-body-media-type-removed': 'ERR',
+    'request-body-media-type-added': 'INFO',
+    'response-success-status-removed': 'ERR',
+    'response-non-success-status-removed': 'INFO',
+    'response-success-status-added': 'INFO',
+    'response-non-success-status-added': 'INFO',
+    'response-media-type-removed': 'ERR',
+    'response-media-type-added': 'INFO',
+    'required-response-header-removed': 'ERR',
+    'optional-response-header-removed': 'WARN',
+    'response-header-became-optional': 'ERR',
+    'response-header-added': 'INFO',
+    'api-schema-removed': 'INFO',
+};
+const PROPERTY_IDS = {
+    'request:property-removed': 'request-property-removed',
+    'request:new-required-property': 'new-required-request-property',
+    'request:new-required-property-with-default': 'new-required-request-property-with-default',
+    'request:new-optional-property': 'new-optional-request-property',
+    'request:property-became-required': 'request-property-became-required',
+    'request:property-became-required-with-default': 'request-property-became-required-with-default',
+    'request:property-became-optional': 'request-property-became-optional',
+    'response:required-property-removed': 'response-required-property-removed',
+    'response:optional-property-removed': 'response-optional-property-removed',
+    'response:required-property-added': 'response-required-property-added',
+    'response:optional-property-added': 'response-optional-property-added',
+    'response:property-became-optional': 'response-property-became-optional',
+    'response:property-became-required': 'response-property-became-required',
+    'response:required-property-became-not-write-only': 'response-required-property-became-not-write-only',
+    'response:optional-write-only-property-removed': 'response-optional-write-only-property-removed',
+    'response:required-write-only-property-removed': 'response-required-write-only-property-removed',
+    'response:optional-write-only-property-added': 'response-optional-write-only-property-added',
+    'response:required-write-only-property-added': 'response-required-write-only-property-added',
+};
+const HEADER_PROPERTY_IDS = {
+    'new-required-property': 'new-required-request-header-property',
+    'new-required-property-with-default': 'new-required-request-header-property',
+    'property-became-required': 'request-header-property-became-required',
+    'property-became-required-with-default': 'request-header-property-became-required',
+    'became-enum': 'request-header-property-became-enum',
+};
+/** Whether a finding is about the placed schema itself (oasdiff names a parameter's array items after it). */
+const isRoot = (f, place) => place.where === 'parameter' ? f.props.every((p) => p === 'items') : f.props.length === 0;
+/** JSON tells `1` from `"1"`; text-based media types do not. */
+const stronglyTyped = (mediaType) => {
+    const essence = (mediaType ?? 'application/json').split(';')[0].trim().toLowerCase();
+    return essence === 'application/json' || essence.endsWith('+json');
+};
+/**
+ * A type change re-graded for where the value travels as text, as oasdiff does. Any value can be read as a string
+ * there: a parameter that becomes a string still accepts whatever was sent (generalized); a non-JSON body or a
+ * response header that becomes (request) or was (response) a string is a compatible swap, not a real widening. A
+ * parameter property is only surely broken when the change breaks both as text and as JSON (specialized, ERR);
+ * otherwise it depends on the serialization (changed, WARN).
+ */
+function textTypeAspect(f, place, root) {
+    if (f.aspect !== 'type-changed' || f.args.looseOk === undefined)
+        return f.aspect;
+    if (place.where === 'parameter')
+        return root ? (f.args.looseOk ? 'type-generalized' : f.aspect) : f.args.looseOk ? f.aspect : 'type-specialized';
+    const textual = place.where === 'header' || !stronglyTyped(place.mediaType);
+    return textual && f.args.looseOk ? 'type-compatible' : f.aspect;
+}
+/**
+ * A schema finding as oasdiff grades it at a place: type changes where values travel as text are re-graded.
+ * @param f the finding. @param place where the schema sits.
+ * @returns `f` itself, or a copy with the re-graded aspect.
+ */
+function regrade(f, place) {
+    const aspect = textTypeAspect(f, place, isRoot(f, place));
+    return aspect === f.aspect ? f : { ...f, aspect };
+}
+/**
+ * Further oasdiff ids one schema finding is also reported under: a header parameter that becomes an enum is named
+ * by both the parameter check and the header-property check.
+ * @param f the finding (regraded). @param place where the schema sits.
+ */
+function alsoRuleIds(f, place) {
+    if (place.where === 'parameter' && place.in === 'header' && f.aspect === 'became-enum' && isRoot(f, place))
+        return ['request-header-property-became-enum'];
+    return [];
+}
+/**
+ * The oasdiff id of a schema finding at a place.
+ * @param f the finding. @param place where the compared schema sits.
+ * @returns e.g. `request-property-max-length-decreased`.
+ */
+function schemaRuleId(f, place) {
+    if (/^(read|write)-only-property-/.test(f.aspect) && place.where === 'body')
+        return `${place.dir}-${f.aspect}`;
+    const special = PROPERTY_IDS[`${place.dir}:${f.aspect}`] ??
+        (/^(required|optional)-property-became-/.test(f.aspect) ? `${place.dir}-${f.aspect}` : undefined);
+    const root = isRoot(f, place);
+    // Object-valued header parameters have their own oasdiff ids for the properties they gain or tighten.
+    if (place.where === 'parameter' && place.in === 'header' && !root) {
+        const header = HEADER_PROPERTY_IDS[f.aspect];
+        if (header)
+            return header;
+    }
+    if (special) {
+        if (place.where === 'parameter')
+            return special
+                .replace('request-property', 'request-parameter-property')
+                .replace('request-property', 'request-parameter-property');
+        return special;
+    }
+    if (place.dir === 'response' && root && place.where === 'body' && f.aspect === 'enum-value-removed')
+        return 'response-mediatype-enum-value-removed';
+    let prefix;
+    if (place.where === 'parameter')
+        prefix = root ? 'request-parameter' : 'request-parameter-property';
+    else if (place.where === 'header')
+        prefix = root ? 'response-header' : 'response-header-property';
+    else
+        prefix = `${place.dir}-${root ? 'body' : 'property'}`;
+    return `${prefix}-${f.aspect}`;
+}
+/**
+ * Default level of a rule id.
+ * @param id an oasdiff rule id. @param f the schema finding it came from, if any (for the family fallback).
+ */
+function levelOf(id, f, dir) {
+    const explicit = LEVELS[id];
+    if (explicit)
+        return explicit;
+    if (f && dir) {
+        const pair = ASPECT_LEVELS[f.aspect];
+        if (pair)
+            return pair[dir === 'request' ? 0 : 1];
+    }
+    return 'INFO';
+}
+const KEYWORD_LABEL = {
+    max: 'max',
+    min: 'min',
+    'max-length': 'maxLength',
+    'min-length': 'minLength',
+    'max-items': 'maxItems',
+    'min-items': 'minItems',
+    'max-properties': 'maxProperties',
+    'min-properties': 'minProperties',
+    'max-contains': 'maxContains',
+    'min-contains': 'minContains',
+    'exclusive-max': 'exclusiveMaximum',
+    'exclusive-min': 'exclusiveMinimum',
+};
+const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+function subject(f, place) {
+    const prop = f.props.join('/');
+    const status = place.status
+        ? ` (response status ${place.status}${place.mediaType ? `, ${place.mediaType}` : ''})`
+        : '';
+    if (place.where === 'parameter') {
+        const param = `the ${place.in} request parameter \`${place.name}\``;
+        return prop ? `the property \`${prop}\` of ${param}` : param;
+    }
+    if (place.where === 'header')
+        return prop
+            ? `the property \`${prop}\` of the response header \`${place.name}\`${status}`
+            : `the response header \`${place.name}\`${status}`;
+    if (place.dir === 'request')
+        return prop ? `the request property \`${prop}\`` : "the request's body";
+    return prop ? `the response property \`${prop}\`${status}` : `the response's body${status}`;
+}
+/**
+ * oasdiff-like sentence for a schema finding.
+ * @param f the finding. @param place where the schema sits.
+ */
+function schemaMessage(f, place) {
+    const hiddenProp = /^(read|write)-only-property-(.*)$/.exec(f.aspect);
+    if (hiddenProp && !hiddenProp[2].startsWith('became-'))
+        return `${schemaMessage({ ...f, aspect: hiddenProp[2] }, place)} (${hiddenProp[1]}-only property)`;
+    const who = subject(f, place);
+    const a = f.args;
+    const m = /^(max|min|max-length|min-length|max-items|min-items|max-properties|min-properties|max-contains|min-contains|exclusive-max|exclusive-min)-(increased|decreased|set|unset)$/.exec(f.aspect);
+    if (m) {
+        const label = KEYWORD_LABEL[m[1]];
+        if (m[2] === 'set')
+            return `for ${who}, the ${label} was set to ${show(a.value)}`;
+        if (m[2] === 'unset')
+            return `for ${who}, the ${label} was unset from ${show(a.value)}`;
+        return `for ${who}, the ${label} was ${m[2]} from ${show(a.from)} to ${show(a.to)}`;
+    }
+    switch (f.aspect) {
+        case 'type-compatible':
+            return `for ${who}, the ${a.what} was changed from ${show(a.from)} to ${show(a.to)}, which the text-based media type still carries`;
+        case 'type-changed':
+        case 'type-generalized':
+        case 'type-specialized': {
+            const verb = f.aspect === 'type-changed' ? 'changed' : f.aspect === 'type-generalized' ? 'widened' : 'narrowed';
+            return `for ${who}, the ${a.what} was ${verb} from ${show(a.from)} to ${show(a.to)}`;
+        }
+        case 'became-nullable':
+            return `${who} became nullable`;
+        case 'became-not-nullable':
+            return `${who} became not nullable`;
+        case 'became-enum':
+            return `${who} was restricted to a list of enum values`;
+        case 'became-not-enum':
+            return `${who} is no longer restricted to a list of enum values`;
+        case 'enum-value-removed':
+            return `removed the enum value ${show(a.value)} from ${who}`;
+        case 'enum-value-added':
+            return `added the enum value ${show(a.value)} to ${who}`;
+        case 'x-extensible-enum-value-removed':
+            return `removed the x-extensible-enum value ${show(a.value)} from ${who}`;
+        case 'const-changed':
+            return `for ${who}, the const value was changed from ${show(a.from)} to ${show(a.to)}`;
+        case 'default-value-changed':
+            return `for ${who}, the default value was changed from ${show(a.from)} to ${show(a.to)}`;
+        case 'pattern-added':
+            return `added the pattern \`${show(a.value)}\` to ${who}`;
+        case 'pattern-removed':
+            return `removed the pattern \`${show(a.value)}\` from ${who}`;
+        case 'pattern-changed':
+            return `changed the pattern of ${who} from \`${show(a.from)}\` to \`${show(a.to)}\``;
+        case 'pattern-generalized':
+            return `changed the pattern of ${who} from \`${show(a.from)}\` to a more general pattern \`${show(a.to)}\``;
+        case 'property-removed':
+        case 'required-property-removed':
+        case 'optional-property-removed':
+        case 'required-write-only-property-removed':
+        case 'optional-write-only-property-removed':
+            return `removed ${who}${f.aspect.includes('write-only') ? ' (write-only)' : ''}`;
+        case 'new-required-property':
+        case 'new-required-property-with-default':
+            return `added the new required ${who.replace(/^the /, '')}`;
+        case 'new-optional-property':
+        case 'required-property-added':
+        case 'optional-property-added':
+            return `added ${who}${f.aspect === 'required-property-added' ? ' as required' : ''}`;
+        case 'property-became-required':
+        case 'property-became-required-with-default':
+            return `${who} became required`;
+        case 'property-became-optional':
+            return `${who} became optional`;
+        case 'wrapped-in-one-of-original-preserved':
+            return `${who} was restructured into a oneOf, keeping the original schema as one of the alternatives`;
+        case 'all-of-added':
+        case 'all-of-removed':
+        case 'any-of-added':
+        case 'any-of-removed':
+        case 'one-of-added':
+        case 'one-of-removed':
+        case 'all-of-added-annotation-only': {
+            const kw = f.aspect.startsWith('all') ? 'allOf' : f.aspect.startsWith('any') ? 'anyOf' : 'oneOf';
+            const added = f.aspect.includes('added');
+            return `${added ? 'added' : 'removed'} ${show(a.value)} ${added ? 'to' : 'from'} the \`${kw}\` list of ${who}${f.aspect.endsWith('annotation-only') ? ' (annotations only)' : ''}`;
+        }
+        case 'discriminator-added':
+        case 'discriminator-removed':
+            return `${f.aspect.endsWith('added') ? 'added a' : 'removed the'} discriminator ${f.aspect.endsWith('added') ? 'to' : 'from'} ${who}`;
+        case 'discriminator-property-name-changed':
+            return `the discriminator property name of ${who} changed from ${show(a.from)} to ${show(a.to)}`;
+        case 'discriminator-mapping-added':
+        case 'discriminator-mapping-deleted':
+        case 'discriminator-mapping-changed':
+            return `${f.aspect.split('-').pop()} discriminator mapping keys ${show(a.value)} of ${who}`;
+        case 'dependent-required-added':
+        case 'dependent-required-removed':
+        case 'dependent-required-changed':
+            return `${f.aspect.split('-').pop()} the dependentRequired entry ${show(a.value)} of ${who}`;
+        case 'wrapped-in-one-of':
+            return `${who} was wrapped in a oneOf; senders of the old shape must now match exactly one alternative`;
+        case 'deprecated':
+            return `${who} deprecated`;
+        case 'deprecated-with-sunset':
+            return `${who} deprecated with sunset date ${show(a.sunset)}`;
+        case 'reactivated':
+            return `${who} reactivated`;
+        case 'all-of-removed-annotation-only':
+            return `removed ${show(a.value)} from the \`allOf\` list of ${who} (annotations only)`;
+        case 'write-only-property-became-optional':
+        case 'write-only-property-became-required':
+            return `${who} (write-only) became ${f.aspect.split('-').pop()}`;
+        case 'list-of-types-widened':
+            return `for ${who}, the list of types was widened by adding ${show(a.value)}`;
+        case 'list-of-types-narrowed':
+            return `for ${who}, the list of types was narrowed by removing ${show(a.value)}`;
+        case 'multiple-of-set':
+            return `for ${who}, the multipleOf was set to ${show(a.value)}`;
+        case 'multiple-of-unset':
+            return `for ${who}, the multipleOf ${show(a.value)} was removed`;
+        case 'multiple-of-changed':
+        case 'multiple-of-generalized':
+        case 'multiple-of-specialized':
+            return `for ${who}, the multipleOf was changed from ${show(a.from)} to ${show(a.to)}`;
+        case 'unique-items-set':
+            return `${who} now requires unique items`;
+        case 'unique-items-unset':
+            return `${who} no longer requires unique items`;
+        case 'if-added':
+        case 'then-added':
+        case 'else-added':
+            return `added the \`${f.aspect.split('-')[0]}\` subschema to ${who}`;
+        case 'if-removed':
+        case 'then-removed':
+        case 'else-removed':
+            return `removed the \`${f.aspect.split('-')[0]}\` subschema from ${who}`;
+        case 'stability-decreased':
+        case 'stability-increased':
+            return `${who} stability level ${f.aspect.split('-')[1]} from ${show(a.from)} to ${show(a.to)}`;
+    }
+    const became = /^(required|optional)-property-became-(.*)$/.exec(f.aspect);
+    if (became)
+        return `${who} (${became[1]}) became ${became[2].replace(/-/g, ' ')}`;
+    const words = f.aspect.replace(/-/g, ' ');
+    const detail = a.value !== undefined ? `: ${show(a.value)}` : a.from !== undefined ? ` from ${show(a.from)} to ${show(a.to)}` : '';
+    return `${who}: ${words}${detail}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/contract/src/diff/schema.ts
+/**
+ * Semantic comparison of two JSON Schemas (OpenAPI 3.0/3.1 flavour). Findings are relative to the schema pair
+ * (a property path and pointer below it), so a component used by 300 operations is compared once and the
+ * result is re-anchored per operation. Pairs are memoized by object identity; a pair met again while it is being
+ * compared (a cycle) contributes nothing, which keeps recursive schemas finite.
+ */
+const ANNOTATIONS = new Set([
+    'description',
+    'title',
+    'example',
+    'examples',
+    'deprecated',
+    'externalDocs',
+    'summary',
+    '$comment',
+    'xml',
+]);
+const NUMERIC_LIMITS = [
+    ['maximum', 'max', 'upper'],
+    ['minimum', 'min', 'lower'],
+    ['maxLength', 'max-length', 'upper'],
+    ['minLength', 'min-length', 'lower'],
+    ['maxItems', 'max-items', 'upper'],
+    ['minItems', 'min-items', 'lower'],
+    ['maxProperties', 'max-properties', 'upper'],
+    ['minProperties', 'min-properties', 'lower'],
+    ['maxContains', 'max-contains', 'upper'],
+    ['minContains', 'min-contains', 'lower'],
+];
+/** Deepest chain of nested schema comparisons followed. */
+const MAX_SCHEMA_DEPTH = 400;
+/** Tightenings of a readOnly request property that oasdiff reports (INFO: the property is never sent). */
+const READ_ONLY_REQUEST = new Set([
+    'enum-value-removed',
+    'max-decreased',
+    'exclusive-max-decreased',
+    'max-length-decreased',
+    'min-increased',
+    'exclusive-min-increased',
+    'max-items-decreased',
+    'max-properties-decreased',
+]);
+/** `x-stability-level` values, least stable first. */
+const STABILITY = ['draft', 'alpha', 'beta', 'stable'];
+/** Where `name` is listed in the `required` array of a view (for locations), or the schema itself. */
+function requiredEntry(v, name) {
+    const list = v.requiredOwner?.required;
+    const i = Array.isArray(list) ? list.indexOf(name) : -1;
+    return i >= 0 ? [list, String(i)] : [v.src, 'required'];
+}
+const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const canon = (v) => {
+    if (Array.isArray(v))
+        return `[${v.map(canon).join(',')}]`;
+    if (isObj(v))
+        return `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canon(v[k])}`)
+            .join(',')}}`;
+    return JSON.stringify(v) ?? 'undefined';
+};
+/** Canonical text of a JSON value, key order ignored (enum values, defaults, const). */
+const canonical = canon;
+function typesOf(s) {
+    const t = s.type;
+    let nullable = s.nullable === true || s['x-nullable'] === true;
+    let types;
+    if (typeof t === 'string')
+        types = new Set([t]);
+    else if (Array.isArray(t))
+        types = new Set(t.filter((x) => typeof x === 'string'));
+    if (types?.has('null')) {
+        nullable = true;
+        types.delete('null');
+        if (types.size === 0)
+            types = undefined;
+    }
+    return { types, nullable };
+}
+/** A schema with exactly one type and no structure of its own: one entry of a list of types. */
+function plainType(s) {
+    if (!isObj(s) || s.properties || s.oneOf || s.anyOf || s.allOf)
+        return undefined;
+    const t = s.type;
+    if (typeof t === 'string')
+        return t;
+    return Array.isArray(t) && t.length === 1 && typeof t[0] === 'string' ? t[0] : undefined;
+}
+/** The types a schema allows when it is a single type or a oneOf/anyOf list of plain types (`list` names which). */
+function typePattern(s) {
+    const t = s.type;
+    const first = typeof t === 'string' ? t : Array.isArray(t) && typeof t[0] === 'string' ? t[0] : undefined;
+    if (first)
+        return { types: new Set([first]) };
+    for (const k of ['oneOf', 'anyOf']) {
+        const list = s[k];
+        if (!Array.isArray(list) || !list.length)
+            continue;
+        const types = list.map(plainType);
+        if (types.every((x) => x !== undefined))
+            return { types: new Set(types), list: k };
+    }
+    return undefined;
+}
+/**
+ * Compares schemas; one instance per (base spec, head spec) pair so memoized results are reused across operations.
+ */
+class SchemaDiffer {
+    nameBase;
+    nameHead;
+    memo = {
+        request: new WeakMap(),
+        response: new WeakMap(),
+    };
+    active = {
+        request: new WeakMap(),
+        response: new WeakMap(),
+    };
+    views = new WeakMap();
+    depth = 0;
+    /** Set when a comparison stopped at {@link MAX_SCHEMA_DEPTH} nested schemas. */
+    truncated = false;
+    viewing = new WeakSet();
+    constructor(nameBase, nameHead) {
+        this.nameBase = nameBase;
+        this.nameHead = nameHead;
+    }
+    /** Effective schema with `allOf` merged in, so restructuring an `allOf` compares as what it means. */
+    view(s) {
+        const hit = this.views.get(s);
+        if (hit)
+            return hit;
+        const { types, nullable } = typesOf(s);
+        const v = {
+            src: s,
+            types,
+            nullable,
+            properties: new Map(),
+            propOwner: new Map(),
+            required: new Set(),
+            kw: new Map(),
+        };
+        if (isObj(s.properties)) {
+            for (const [k, p] of Object.entries(s.properties)) {
+                if (isObj(p)) {
+                    v.properties.set(k, p);
+                    v.propOwner.set(k, s.properties);
+                }
+            }
+        }
+        if (Array.isArray(s.required)) {
+            for (const r of s.required)
+                if (typeof r === 'string')
+                    v.required.add(r);
+            v.requiredOwner = s;
+        }
+        for (const [k, val] of Object.entries(s)) {
+            if (k !== 'properties' && k !== 'required' && k !== 'type' && k !== 'allOf')
+                v.kw.set(k, { value: val, owner: s });
+        }
+        if (Array.isArray(s.allOf) && !this.viewing.has(s)) {
+            this.viewing.add(s);
+            for (const m of s.allOf) {
+                if (!isObj(m))
+                    continue;
+                const mv = this.view(m);
+                if (mv.types)
+                    v.types = v.types ? new Set([...v.types].filter((t) => mv.types.has(t))) : new Set(mv.types);
+                if (mv.nullable && s.nullable === undefined)
+                    v.nullable = v.nullable || (s.allOf.length === 1 && mv.nullable);
+                for (const [k, p] of mv.properties) {
+                    const mine = v.properties.get(k);
+                    if (!mine) {
+                        v.properties.set(k, p);
+                        v.propOwner.set(k, mv.propOwner.get(k));
+                    }
+                    else if (mine !== p) {
+                        // Both sides constrain the property: the value must satisfy both.
+                        v.properties.set(k, { allOf: [mine, p] });
+                    }
+                }
+                for (const r of mv.required)
+                    v.required.add(r);
+                if (!v.requiredOwner && mv.requiredOwner)
+                    v.requiredOwner = mv.requiredOwner;
+                for (const [k, e] of mv.kw) {
+                    const mine = v.kw.get(k);
+                    if (!mine)
+                        v.kw.set(k, e);
+                    else {
+                        const lim = NUMERIC_LIMITS.find(([name]) => name === k);
+                        if (lim && typeof mine.value === 'number' && typeof e.value === 'number') {
+                            const tighter = lim[2] === 'upper' ? e.value < mine.value : e.value > mine.value;
+                            if (tighter)
+                                v.kw.set(k, e);
+                        }
+                    }
+                }
+            }
+            this.viewing.delete(s);
+        }
+        this.views.set(s, v);
+        return v;
+    }
+    /**
+     * Differences between a base and a head schema, read in `dir` (request: tightening breaks; response: loosening
+     * breaks).
+     * @param b base schema. @param h head schema. @param dir which side of the exchange the schema describes.
+     */
+    diff(b, h, dir, opts = {}) {
+        if (!isObj(b) || !isObj(h))
+            return [];
+        const cacheable = !opts.parameter;
+        let byB = this.memo[dir].get(b);
+        const cached = cacheable ? byB?.get(h) : undefined;
+        if (cached)
+            return cached;
+        let act = this.active[dir].get(b);
+        if (act?.has(h))
+            return [];
+        if (!act)
+            this.active[dir].set(b, (act = new WeakSet()));
+        // Distinct (non-cyclic) nesting this deep only comes from generated chains of components; stopping keeps the
+        // JS stack safe, and `truncated` lets the caller say so.
+        if (this.depth >= MAX_SCHEMA_DEPTH) {
+            this.truncated = true;
+            return [];
+        }
+        act.add(h);
+        this.depth++;
+        let out;
+        try {
+            out = this.compare(b, h, dir, opts);
+        }
+        finally {
+            this.depth--;
+            act.delete(h);
+        }
+        if (cacheable) {
+            if (!byB)
+                this.memo[dir].set(b, (byB = new WeakMap()));
+            byB.set(h, out);
+        }
+        return out;
+    }
+    compare(b, h, dir, opts) {
+        const out = [];
+        const vb = this.view(b);
+        const vh = this.view(h);
+        const req = dir === 'request';
+        const add = (aspect, args, side, node, key) => out.push({ aspect, props: [], ptr: key ? [key] : [], args, side, node, key });
+        const kwNode = (v, k) => v.kw.get(k)?.owner ?? v.src;
+        const val = (v, k) => v.kw.get(k)?.value;
+        // --- type and format
+        if (vb.types && vh.types) {
+            const fb = val(vb, 'format');
+            const fh = val(vh, 'format');
+            const sameTypes = vb.types.size === vh.types.size && [...vb.types].every((t) => vh.types.has(t));
+            const tb = [...vb.types].sort().join('/');
+            const th = [...vh.types].sort().join('/');
+            if (!sameTypes) {
+                const widened = (from, to) => [...from].every((t) => to.has(t) || (t === 'integer' && to.has('number')));
+                let generalized = req ? widened(vb.types, vh.types) : widened(vh.types, vb.types);
+                // A form-exploded query value `a` is also a one-element array, so scalar -> array of a wider item type is safe.
+                if (!generalized &&
+                    req &&
+                    opts.parameter?.explode &&
+                    vh.types.size === 1 &&
+                    vh.types.has('array') &&
+                    !vb.types.has('array')) {
+                    const items = isObj(val(vh, 'items')) ? this.view(val(vh, 'items')) : undefined;
+                    const itemTypes = items?.types;
+                    const constrained = items &&
+                        ['enum', 'pattern', 'maxLength', 'minLength', 'maximum', 'minimum', 'format', 'const'].some((k) => items.kw.has(k));
+                    generalized = !constrained && (!itemTypes || itemTypes.has('string') || widened(vb.types, itemTypes));
+                }
+                // Where values travel as text (parameters, non-JSON bodies) any value can also be read as a string.
+                const wider = req ? vh.types : vb.types;
+                const looseOk = wider.size === 1 && wider.has('string');
+                add(generalized ? (req ? 'type-generalized' : 'type-specialized') : 'type-changed', { what: 'type/format', from: tb, to: th, fromFormat: fb, toFormat: fh, looseOk }, 'head', kwNode(vh, 'type'), 'type');
+                if (!generalized)
+                    return out;
+            }
+            else if (fb !== fh && fb !== undefined && fh !== undefined) {
+                const widerInt = (f1, f2) => (f1 === 'int32' && f2 === 'int64') ||
+                    (f1 === 'float' && f2 === 'double') ||
+                    ((f1 === 'int32' || f1 === 'int64') && f2 === 'bigint') ||
+                    ((f1 === 'date' || f1 === 'time') && f2 === 'date-time');
+                const ok = req ? widerInt(fb, fh) : widerInt(fh, fb);
+                add(ok ? (req ? 'type-generalized' : 'type-specialized') : 'type-changed', { what: 'format', from: `${tb}/${fb}`, to: `${th}/${fh}` }, 'head', kwNode(vh, 'format'), 'format');
+            }
+            else if (fb === undefined && fh !== undefined && req && !['int32', 'int64', 'float', 'double'].includes(fh)) {
+                add('type-changed', { what: 'format', from: tb, to: `${th}/${fh}` }, 'head', kwNode(vh, 'format'), 'format');
+            }
+            else if (fb !== undefined && fh === undefined && req) {
+                // Dropping a format accepts every value the format allowed and more.
+                add('type-generalized', { what: 'format', from: `${tb}/${fb}`, to: th }, 'base', kwNode(vb, 'format'), 'format');
+            }
+        }
+        // --- nullable
+        if (vb.nullable !== vh.nullable)
+            add(vh.nullable ? 'became-nullable' : 'became-not-nullable', {}, 'head', vh.src, vh.src.nullable !== undefined ? 'nullable' : 'type');
+        // --- enum
+        const eb = val(vb, 'enum');
+        const eh = val(vh, 'enum');
+        if (Array.isArray(eh) && !Array.isArray(eb)) {
+            if (req)
+                add('became-enum', { values: eh }, 'head', kwNode(vh, 'enum'), 'enum');
+        }
+        else if (Array.isArray(eb) && !Array.isArray(eh)) {
+            if (!req)
+                add('became-not-enum', {}, 'base', kwNode(vb, 'enum'), 'enum');
+        }
+        else if (Array.isArray(eb) && Array.isArray(eh)) {
+            const sb = new Map(eb.map((x) => [canon(x), x]));
+            const sh = new Map(eh.map((x) => [canon(x), x]));
+            // Located at the value itself, so the annotation lands on the removed/added line.
+            eb.forEach((x, i) => {
+                if (!sh.has(canon(x)))
+                    out.push({
+                        aspect: 'enum-value-removed',
+                        props: [],
+                        ptr: ['enum'],
+                        args: { value: x },
+                        side: 'base',
+                        node: eb,
+                        key: String(i),
+                    });
+            });
+            eh.forEach((x, i) => {
+                if (!sb.has(canon(x)))
+                    out.push({
+                        aspect: 'enum-value-added',
+                        props: [],
+                        ptr: ['enum'],
+                        args: { value: x },
+                        side: 'head',
+                        node: eh,
+                        key: String(i),
+                    });
+            });
+        }
+        const xb = val(vb, 'x-extensible-enum');
+        const xh = val(vh, 'x-extensible-enum');
+        if (Array.isArray(xb) && Array.isArray(xh)) {
+            const sh = new Set(xh.map(canon));
+            xb.forEach((x, i) => {
+                if (sh.has(canon(x)))
+                    return;
+                out.push({
+                    aspect: 'x-extensible-enum-value-removed',
+                    props: [],
+                    ptr: ['x-extensible-enum'],
+                    args: { value: x },
+                    side: 'base',
+                    node: xb,
+                    key: String(i),
+                });
+            });
+        }
+        // --- const and default
+        for (const k of ['const', 'default']) {
+            const a = val(vb, k);
+            const c = val(vh, k);
+            const name = k === 'const' ? 'const' : 'default-value';
+            if (a !== undefined && c !== undefined && canon(a) !== canon(c))
+                add(`${name}-changed`, { from: a, to: c }, 'head', kwNode(vh, k), k);
+            else if (a === undefined && c !== undefined)
+                add(`${name}-added`, { value: c }, 'head', kwNode(vh, k), k);
+            else if (a !== undefined && c === undefined)
+                add(`${name}-unset`, { value: a }, 'base', kwNode(vb, k), k);
+        }
+        // --- numeric limits (3.0 boolean exclusive flags ride along with their bound)
+        for (const [k, name, kind] of NUMERIC_LIMITS) {
+            const a = val(vb, k);
+            const c = val(vh, k);
+            if (typeof c === 'number' && typeof a !== 'number') {
+                if (kind === 'upper' || c > 0)
+                    add(`${name}-set`, { value: c }, 'head', kwNode(vh, k), k);
+            }
+            else if (typeof a === 'number' && typeof c === 'number' && a !== c) {
+                add(`${name}-${c > a ? 'increased' : 'decreased'}`, { from: a, to: c }, 'head', kwNode(vh, k), k);
+            }
+            else if (typeof a === 'number' && c === undefined) {
+                add(`${name}-unset`, { value: a }, 'base', kwNode(vb, k), k);
+            }
+        }
+        for (const [k, name] of [
+            ['exclusiveMinimum', 'exclusive-min'],
+            ['exclusiveMaximum', 'exclusive-max'],
+        ]) {
+            const a = val(vb, k);
+            const c = val(vh, k);
+            if (typeof a === 'number' && typeof c === 'number' && a !== c)
+                add(`${name}-${c > a ? 'increased' : 'decreased'}`, { from: a, to: c }, 'head', kwNode(vh, k), k);
+            else if (typeof c === 'number' && typeof a !== 'number')
+                add(`${name}-set`, { value: c }, 'head', kwNode(vh, k), k);
+            else if (a === false || a === undefined) {
+                if (c === true)
+                    add(`${name}-set`, { value: true }, 'head', kwNode(vh, k), k);
+            }
+        }
+        // --- multipleOf: a divisor of the old step accepts more values, a multiple of it fewer
+        const mb = val(vb, 'multipleOf');
+        const mh = val(vh, 'multipleOf');
+        if (typeof mb !== 'number' && typeof mh === 'number') {
+            if (req)
+                add('multiple-of-set', { value: mh }, 'head', kwNode(vh, 'multipleOf'), 'multipleOf');
+        }
+        else if (typeof mb === 'number' && typeof mh !== 'number') {
+            add('multiple-of-unset', { value: mb }, 'base', kwNode(vb, 'multipleOf'), 'multipleOf');
+        }
+        else if (typeof mb === 'number' && typeof mh === 'number' && mb !== mh && mb > 0 && mh > 0) {
+            // b is an integer multiple of a (0.3 over 0.1 counts, despite binary floating point).
+            const divides = (a, b) => Math.abs(b / a - Math.round(b / a)) <= 1e-9 * Math.max(Math.abs(b / a), 1);
+            const aspect = req && divides(mh, mb)
+                ? 'multiple-of-generalized'
+                : !req && divides(mb, mh)
+                    ? 'multiple-of-specialized'
+                    : 'multiple-of-changed';
+            add(aspect, { from: mb, to: mh }, 'head', kwNode(vh, 'multipleOf'), 'multipleOf');
+        }
+        // --- uniqueItems
+        const ub = val(vb, 'uniqueItems') === true;
+        const uh = val(vh, 'uniqueItems') === true;
+        if (!ub && uh && req)
+            add('unique-items-set', {}, 'head', kwNode(vh, 'uniqueItems'), 'uniqueItems');
+        else if (ub && !uh)
+            add('unique-items-unset', {}, 'base', kwNode(vb, 'uniqueItems'), 'uniqueItems');
+        // --- pattern
+        const pb = val(vb, 'pattern');
+        const ph = val(vh, 'pattern');
+        if (pb === undefined && typeof ph === 'string')
+            add('pattern-added', { value: ph }, 'head', kwNode(vh, 'pattern'), 'pattern');
+        else if (typeof pb === 'string' && ph === undefined)
+            add('pattern-removed', { value: pb }, 'base', kwNode(vb, 'pattern'), 'pattern');
+        else if (typeof pb === 'string' && typeof ph === 'string' && pb !== ph) {
+            const general = ph === '.*' || ph === '^.*$';
+            add(general ? 'pattern-generalized' : 'pattern-changed', { from: pb, to: ph }, 'head', kwNode(vh, 'pattern'), 'pattern');
+        }
+        // --- content* (3.1 string-encoded content)
+        for (const [k, name] of [
+            ['contentMediaType', 'content-media-type'],
+            ['contentEncoding', 'content-encoding'],
+        ]) {
+            const a = val(vb, k);
+            const c = val(vh, k);
+            if (a !== undefined && c !== undefined && a !== c)
+                add(`${name}-changed`, { from: a, to: c }, 'head', kwNode(vh, k), k);
+            else if (a === undefined && c !== undefined)
+                add(`${name}-added`, { value: c }, 'head', kwNode(vh, k), k);
+            else if (a !== undefined && c === undefined)
+                add(`${name}-unset`, { value: a }, 'base', kwNode(vb, k), k);
+        }
+        // --- discriminator
+        const db = val(vb, 'discriminator');
+        const dh = val(vh, 'discriminator');
+        if (!isObj(db) && isObj(dh))
+            add('discriminator-added', {}, 'head', kwNode(vh, 'discriminator'), 'discriminator');
+        else if (isObj(db) && !isObj(dh))
+            add('discriminator-removed', {}, 'base', kwNode(vb, 'discriminator'), 'discriminator');
+        else if (isObj(db) && isObj(dh)) {
+            if (db.propertyName !== dh.propertyName)
+                add('discriminator-property-name-changed', { from: db.propertyName, to: dh.propertyName }, 'head', dh, 'propertyName');
+            const mb = isObj(db.mapping) ? db.mapping : {};
+            const mh = isObj(dh.mapping) ? dh.mapping : {};
+            const addedKeys = Object.keys(mh).filter((k) => !(k in mb));
+            const deletedKeys = Object.keys(mb).filter((k) => !(k in mh));
+            const changedKeys = Object.keys(mb).filter((k) => k in mh && String(mb[k]).split('/').pop() !== String(mh[k]).split('/').pop());
+            if (addedKeys.length)
+                add('discriminator-mapping-added', { value: addedKeys }, 'head', dh, 'mapping');
+            if (deletedKeys.length)
+                add('discriminator-mapping-deleted', { value: deletedKeys }, 'base', db, 'mapping');
+            if (changedKeys.length)
+                add('discriminator-mapping-changed', { value: changedKeys }, 'head', dh, 'mapping');
+        }
+        // --- dependentRequired
+        const drb = val(vb, 'dependentRequired');
+        const drh = val(vh, 'dependentRequired');
+        if (isObj(drb) || isObj(drh)) {
+            const a = isObj(drb) ? drb : {};
+            const c = isObj(drh) ? drh : {};
+            for (const k of Object.keys(c)) {
+                if (!(k in a))
+                    add('dependent-required-added', { value: k }, 'head', kwNode(vh, 'dependentRequired'), 'dependentRequired');
+                else if (canon([...(a[k] ?? [])].sort()) !== canon([...(c[k] ?? [])].sort()))
+                    add('dependent-required-changed', { value: k }, 'head', kwNode(vh, 'dependentRequired'), 'dependentRequired');
+            }
+            for (const k of Object.keys(a))
+                if (!(k in c))
+                    add('dependent-required-removed', { value: k }, 'base', kwNode(vb, 'dependentRequired'), 'dependentRequired');
+        }
+        // --- keyword-schemas that only exist or not: added/removed, otherwise compared below
+        const presence = [
+            ['contains', 'contains'],
+            ['propertyNames', 'property-names'],
+            ['contentSchema', 'content-schema'],
+            ['unevaluatedItems', 'unevaluated-items'],
+            ['unevaluatedProperties', 'unevaluated-properties'],
+            ['not', 'not'],
+        ];
+        for (const [k, name] of presence) {
+            const a = val(vb, k);
+            const c = val(vh, k);
+            const has = (x) => x !== undefined && x !== true;
+            if (has(a) && !has(c))
+                add(`${name}-removed`, {}, 'base', kwNode(vb, k), k);
+            else if (!has(a) && has(c))
+                add(`${name}-added`, {}, 'head', kwNode(vh, k), k);
+            else if (isObj(a) && isObj(c))
+                this.nest(out, this.diff(a, c, dir), [], [k]);
+        }
+        for (const k of ['if', 'then', 'else']) {
+            const a = val(vb, k);
+            const c = val(vh, k);
+            // A conditional that appears carries new constraints (narrows what is valid); one that goes loosens it.
+            if (isObj(c) && isObj(a))
+                this.nest(out, this.diff(a, c, dir), [], [k]);
+            else if (isObj(c) && a === undefined)
+                add(`${k}-added`, {}, 'head', kwNode(vh, k), k);
+            else if (isObj(a) && c === undefined)
+                add(`${k}-removed`, {}, 'base', kwNode(vb, k), k);
+        }
+        for (const k of ['dependentSchemas', 'patternProperties']) {
+            const a = isObj(val(vb, k)) ? val(vb, k) : {};
+            const c = isObj(val(vh, k)) ? val(vh, k) : {};
+            const name = k === 'dependentSchemas' ? 'dependent-schema' : 'pattern-property';
+            for (const p of Object.keys(a)) {
+                if (!(p in c))
+                    add(`${name}-removed`, { value: p }, 'base', kwNode(vb, k), k);
+                else if (isObj(a[p]) && isObj(c[p]))
+                    this.nest(out, this.diff(a[p], c[p], dir), [], [k, p]);
+            }
+            for (const p of Object.keys(c))
+                if (!(p in a))
+                    add(`${name}-added`, { value: p }, 'head', kwNode(vh, k), k);
+        }
+        const pib = val(vb, 'prefixItems');
+        const pih = val(vh, 'prefixItems');
+        if (Array.isArray(pib) && !Array.isArray(pih))
+            add('prefix-items-removed', {}, 'base', kwNode(vb, 'prefixItems'), 'prefixItems');
+        else if (!Array.isArray(pib) && Array.isArray(pih))
+            add('prefix-items-added', {}, 'head', kwNode(vh, 'prefixItems'), 'prefixItems');
+        else if (Array.isArray(pib) && Array.isArray(pih)) {
+            pib.forEach((s, i) => {
+                if (isObj(s) && isObj(pih[i]))
+                    this.nest(out, this.diff(s, pih[i], dir), [`prefixItems[${i}]`], ['prefixItems', String(i)]);
+            });
+        }
+        // --- composition (a oneOf/anyOf of plain types is a list of types, graded by which types came and went)
+        if (!this.compareListOfTypes(b, h, dir, out)) {
+            const unionFindings = this.compareComposition(b, h, vb, vh, dir, out);
+            if (unionFindings === 'wrapped')
+                return out;
+        }
+        // --- items and additionalProperties
+        const ib = val(vb, 'items');
+        const ih = val(vh, 'items');
+        if (isObj(ib) && isObj(ih))
+            this.nest(out, this.diff(ib, ih, dir), ['items'], ['items']);
+        const ab = val(vb, 'additionalProperties');
+        const ah = val(vh, 'additionalProperties');
+        if (isObj(ab) && isObj(ah))
+            this.nest(out, this.diff(ab, ah, dir), ['additionalProperties'], ['additionalProperties']);
+        // --- properties
+        this.compareProperties(vb, vh, dir, out);
+        // allOf list changes only matter when the merged meaning changed (restructuring alone is not a change).
+        // Moving keywords into or out of an allOf is restructuring; adding/removing members of an existing allOf is
+        // reported as oasdiff does.
+        const meaningChanged = out.some((f) => !f.aspect.startsWith('all-of'));
+        const restructured = !Array.isArray(b.allOf) || !b.allOf.length || !Array.isArray(h.allOf) || !h.allOf.length;
+        if (!meaningChanged && restructured) {
+            for (let i = out.length - 1; i >= 0; i--)
+                if (out[i].aspect === 'all-of-added' || out[i].aspect === 'all-of-removed')
+                    out.splice(i, 1);
+        }
+        return out;
+    }
+    /**
+     * The "list of types" design: `type: string` <-> `oneOf: [{type: string}, {type: integer}]` (or anyOf), where every
+     * alternative is a plain single-type schema. oasdiff grades such a change by the types added and removed (a request
+     * loses senders with each type dropped, a response surprises readers with each type added) instead of as a
+     * oneOf/anyOf change. Reports and returns true when the pair is such a change.
+     */
+    compareListOfTypes(b, h, dir, out) {
+        const pb = typePattern(b);
+        const ph = typePattern(h);
+        if (!pb || !ph || (!pb.list && !ph.list))
+            return false;
+        const came = [...ph.types].filter((t) => !pb.types.has(t));
+        const gone = [...pb.types].filter((t) => !ph.types.has(t));
+        // The same plain types moved between oneOf, anyOf and `type` allow the same values; under the same keyword the
+        // alternatives are compared one by one as usual.
+        if (!came.length && !gone.length)
+            return pb.list !== ph.list;
+        const narrowed = dir === 'request' ? gone.length > 0 : came.length === 0;
+        const key = ph.list ? ph.list : 'type';
+        out.push({
+            aspect: narrowed ? 'list-of-types-narrowed' : 'list-of-types-widened',
+            props: [],
+            ptr: [key],
+            args: { value: (narrowed ? gone : came).join(', ') },
+            side: 'head',
+            node: h,
+            key,
+        });
+        return true;
+    }
+    compareComposition(b, h, vb, vh, dir, out) {
+        for (const k of ['allOf', 'anyOf', 'oneOf']) {
+            const lb = Array.isArray(b[k]) ? b[k].filter(isObj) : [];
+            const lh = Array.isArray(h[k]) ? h[k].filter(isObj) : [];
+            const name = k === 'allOf' ? 'all-of' : k === 'anyOf' ? 'any-of' : 'one-of';
+            if (k === 'oneOf' &&
+                lb.length === 0 &&
+                lh.length > 0 &&
+                (vb.types || vb.properties.size) &&
+                !isObj(h.properties)) {
+                // The old shape became one alternative among several: a sender of the old shape may now match none or
+                // several alternatives; a reader may get an alternative it does not know.
+                const preserved = lh.some((m) => this.diff(b, m, dir).length === 0);
+                const aspect = preserved ? 'wrapped-in-one-of-original-preserved' : 'wrapped-in-one-of';
+                out.push({ aspect, props: [], ptr: ['oneOf'], args: {}, side: 'head', node: h, key: 'oneOf' });
+                return 'wrapped';
+            }
+            if (!lb.length && !lh.length)
+                continue;
+            const matchedH = new Set();
+            const pairs = [];
+            lb.forEach((m, i) => {
+                const n = this.nameBase(m);
+                const j = lh.findIndex((x, jj) => !matchedH.has(jj) && n !== undefined && this.nameHead(x) === n);
+                if (j >= 0) {
+                    matchedH.add(j);
+                    pairs.push([i, j]);
+                }
+            });
+            lb.forEach((m, i) => {
+                if (pairs.some(([x]) => x === i))
+                    return;
+                const j = lh.findIndex((x, jj) => !matchedH.has(jj) && this.diff(m, x, dir).length === 0);
+                if (j >= 0) {
+                    matchedH.add(j);
+                    pairs.push([i, j]);
+                }
+            });
+            lb.forEach((m, i) => {
+                if (pairs.some(([x]) => x === i))
+                    return;
+                const annotationOnly = Object.keys(m).every((x) => ANNOTATIONS.has(x) || x.startsWith('x-'));
+                out.push({
+                    aspect: annotationOnly && k === 'allOf' ? 'all-of-removed-annotation-only' : `${name}-removed`,
+                    props: [],
+                    ptr: [k],
+                    args: { value: this.nameBase(m) ?? `#${i}` },
+                    side: 'base',
+                    node: b,
+                    key: k,
+                });
+            });
+            lh.forEach((m, j) => {
+                if (matchedH.has(j))
+                    return;
+                const annotationOnly = Object.keys(m).every((x) => ANNOTATIONS.has(x) || x.startsWith('x-'));
+                out.push({
+                    aspect: annotationOnly && k === 'allOf' ? 'all-of-added-annotation-only' : `${name}-added`,
+                    props: [],
+                    ptr: [k],
+                    args: { value: this.nameHead(m) ?? `#${j}` },
+                    side: 'head',
+                    node: h,
+                    key: k,
+                });
+            });
+            if (k !== 'allOf') {
+                for (const [i, j] of pairs) {
+                    const label = this.nameHead(lh[j]) ?? `#${j}`;
+                    this.nest(out, this.diff(lb[i], lh[j], dir), [`${k}[${label}]`], [k, String(j)]);
+                }
+            }
+        }
+    }
+    compareProperties(vb, vh, dir, out) {
+        const req = dir === 'request';
+        // A readOnly property is never sent in a request, a writeOnly one never received in a response.
+        const hidden = (p) => (req ? p.readOnly === true : p.writeOnly === true);
+        const push = (aspect, name, side, node, key, args = {}) => out.push({ aspect, props: [name], ptr: ['properties', name], args, side, node, key });
+        for (const [name, pb] of vb.properties) {
+            const ph = vh.properties.get(name);
+            const rb = vb.required.has(name);
+            const locB = vb.propOwner.get(name) ?? vb.src;
+            if (!ph) {
+                if (req) {
+                    if (!hidden(pb))
+                        push('property-removed', name, 'base', locB, name, { required: rb });
+                }
+                else if (hidden(pb)) {
+                    // A writeOnly property was never in responses, so removing it changes nothing a reader sees.
+                    push(`${rb ? 'required' : 'optional'}-write-only-property-removed`, name, 'base', locB, name);
+                }
+                else {
+                    push(rb ? 'required-property-removed' : 'optional-property-removed', name, 'base', locB, name);
+                }
+                continue;
+            }
+            const rh = vh.required.has(name);
+            const locH = vh.propOwner.get(name) ?? vh.src;
+            const reqNode = vh.requiredOwner ?? vh.src;
+            if (req) {
+                if (!rb && rh && !hidden(ph)) {
+                    push(ph.default !== undefined ? 'property-became-required-with-default' : 'property-became-required', name, 'head', reqNode, 'required');
+                }
+                else if (rb && !rh && !hidden(pb)) {
+                    push('property-became-optional', name, 'base', ...requiredEntry(vb, name));
+                }
+            }
+            else {
+                const effB = rb && !hidden(pb);
+                const effH = rh && !hidden(ph);
+                // A writeOnly flip is reported as such below, not as a change of requiredness.
+                if (effB && !effH && !(rh && hidden(ph)))
+                    push('property-became-optional', name, 'base', ...requiredEntry(vb, name));
+                else if (!effB && effH && !(rb && hidden(pb)))
+                    push('property-became-required', name, 'head', reqNode, 'required');
+            }
+            for (const [flag, word] of [
+                ['readOnly', 'read-only'],
+                ['writeOnly', 'write-only'],
+            ]) {
+                const fb = pb[flag] === true;
+                const fh = ph[flag] === true;
+                if (fb !== fh)
+                    push(`${rh ? 'required' : 'optional'}-property-became-${fh ? '' : 'not-'}${word}`, name, 'head', locH, name);
+            }
+            const stabB = pb['x-stability-level'];
+            const stabH = ph['x-stability-level'];
+            if (stabB !== stabH &&
+                (stabB === undefined || typeof stabB === 'string') &&
+                (stabH === undefined || typeof stabH === 'string')) {
+                // Like oasdiff, a property without a level is stable; an unknown level is left to the linter.
+                const rank = (s) => STABILITY.indexOf(s === undefined ? 'stable' : String(s));
+                const from = rank(stabB);
+                const to = rank(stabH);
+                // oasdiff's default threshold (beta): changes leaving a draft or alpha level are not tracked.
+                if (from >= STABILITY.indexOf('beta') && to >= 0 && from !== to)
+                    push(`stability-${to < from ? 'decreased' : 'increased'}`, name, 'head', ph, 'x-stability-level', {
+                        from: stabB ?? 'stable',
+                        to: stabH ?? 'stable',
+                    });
+            }
+            if (pb.deprecated !== true && ph.deprecated === true) {
+                const sunset = ph['x-sunset'];
+                push(sunset ? 'deprecated-with-sunset' : 'deprecated', name, 'head', locH, name, { sunset });
+            }
+            else if (pb.deprecated === true && ph.deprecated !== true) {
+                push('reactivated', name, 'head', locH, name);
+            }
+            if (req && hidden(pb) && hidden(ph)) {
+                // Never sent: oasdiff still names a few tightenings of a readOnly request property, for information.
+                const inner = this.diff(pb, ph, dir).filter((f) => f.props.length === 0 && READ_ONLY_REQUEST.has(f.aspect));
+                this.nest(out, inner.map((f) => ({ ...f, aspect: `read-only-property-${f.aspect}` })), [name], ['properties', name]);
+                continue;
+            }
+            let inner = this.diff(pb, ph, dir);
+            if (!req && hidden(pb) && hidden(ph)) {
+                // Never received: a new enum value of a writeOnly response property surprises no reader.
+                inner = inner.map((f) => f.props.length === 0 && f.aspect === 'enum-value-added'
+                    ? { ...f, aspect: 'write-only-property-enum-value-added' }
+                    : f);
+                if (rb !== rh)
+                    push(`write-only-property-became-${rh ? 'required' : 'optional'}`, name, 'head', reqNode, 'required');
+            }
+            this.nest(out, inner, [name], ['properties', name]);
+        }
+        for (const [name, ph] of vh.properties) {
+            if (vb.properties.has(name))
+                continue;
+            const rh = vh.required.has(name);
+            const locH = vh.propOwner.get(name) ?? vh.src;
+            if (req) {
+                if (hidden(ph))
+                    continue;
+                push(rh
+                    ? ph.default !== undefined
+                        ? 'new-required-property-with-default'
+                        : 'new-required-property'
+                    : 'new-optional-property', name, 'head', locH, name);
+            }
+            else if (hidden(ph)) {
+                push(`${rh ? 'required' : 'optional'}-write-only-property-added`, name, 'head', locH, name);
+            }
+            else {
+                push(rh ? 'required-property-added' : 'optional-property-added', name, 'head', locH, name);
+            }
+        }
+    }
+    nest(out, inner, props, ptr) {
+        for (const f of inner)
+            out.push({ ...f, props: [...props, ...f.props], ptr: [...ptr, ...f.ptr] });
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/contract/src/diff/engine.ts
+
+
+
+
+
+const engine_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const engine_STABILITY = ['draft', 'alpha', 'beta', 'stable'];
+const engine_isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Operation identity ignores path-parameter names: `/pets/{id}` and `/pets/{petId}` are the same endpoint. */
+const normalizePath = (p) => p.replace(/\{[^}/]*\}/g, '{}');
+function collectOperations(doc) {
+    const ops = new Map();
+    for (const [path, item] of Object.entries(engine_isObj(doc.paths) ? doc.paths : {})) {
+        if (!engine_isObj(item))
+            continue;
+        const names = [...path.matchAll(/\{([^}/]*)\}/g)].map((m) => m[1]);
+        for (const method of engine_METHODS) {
+            const op = item[method];
+            if (!engine_isObj(op))
+                continue;
+            const params = new Map();
+            const shared = Array.isArray(item.parameters) ? item.parameters : [];
+            for (const p of [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
+                if (!engine_isObj(p) || typeof p.name !== 'string')
+                    continue;
+                const key = p.in === 'path' && names.includes(p.name)
+                    ? `path:#${names.indexOf(p.name)}`
+                    : p.in === 'header'
+                        ? `header:${p.name.toLowerCase()}`
+                        : `${p.in}:${p.name}`;
+                // An operation-level parameter overrides the path item's one of the same name and location.
+                params.set(key, { param: p, key, fromPathItem: shared.includes(p) });
+            }
+            const key = `${method.toUpperCase()} ${normalizePath(path)}`;
+            ops.set(key, { method, path, key, item, op, params });
+        }
+    }
+    return ops;
+}
+const isSuccess = (code) => /^2(\d\d|XX)$/i.test(code);
+/** Calls `found` with `base` for keys only in `base` and `head` for keys only in `head`. */
+function keyDiff(base, head, found) {
+    const b = new Set(base);
+    const h = new Set(head);
+    for (const k of b)
+        if (!h.has(k))
+            found(k, 'base');
+    for (const k of h)
+        if (!b.has(k))
+            found(k, 'head');
+}
+/** Parses an `x-sunset` value: a `YYYY-MM-DD` date or an RFC 3339 date-time. */
+function parseSunset(value) {
+    if (value instanceof Date)
+        return value;
+    if (typeof value !== 'string')
+        return undefined;
+    const s = value.trim();
+    if (!/^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/.test(s))
+        return undefined;
+    const d = new Date(s.length === 10 ? `${s}T00:00:00Z` : s);
+    if (Number.isNaN(d.getTime()))
+        return undefined;
+    const [y, m, day] = s.slice(0, 10).split('-').map(Number);
+    if (d.getUTCFullYear() !== y || d.getUTCMonth() + 1 !== m || d.getUTCDate() !== day) {
+        if (s.length === 10)
+            return undefined;
+    }
+    return d;
+}
+function namer(spec) {
+    return (schema) => {
+        const p = spec.pointer(schema);
+        if (p !== undefined) {
+            const m = /^\/(?:components\/schemas|definitions)\/([^/]+)$/.exec(p);
+            if (m)
+                return m[1].replace(/~1/g, '/').replace(/~0/g, '~');
+            const file = spec.locate(schema)?.file;
+            if (file && file !== spec.entry) {
+                // Same file name relative to each spec's entry, so base/x.yml and revision/x.yml match.
+                const rel = external_node_path_namespaceObject.posix.relative(external_node_path_namespaceObject.posix.dirname(spec.entry), file);
+                return p === '' ? rel : `${rel}#${p}`;
+            }
+        }
+        const title = schema.title;
+        return typeof title === 'string' ? `title:${title}` : undefined;
+    };
+}
+/**
+ * Compares two loaded specs and lists every change with its oasdiff rule id and level.
+ * @param base the spec before the change (merge base).
+ * @param head the spec after the change (pull request head).
+ * @param options sunset policy, "now", and whether to keep INFO changes.
+ * @returns changes sorted by level (ERR first), operation and id.
+ * @example const breaking = diffSpecs(base, head).filter((c) => c.level !== 'INFO');
+ */
+function engine_diffSpecs(base, head, options = {}) {
+    const now = options.now ?? new Date();
+    const differ = new SchemaDiffer(namer(base), namer(head));
+    const bdoc = base.document;
+    const hdoc = head.document;
+    const changes = new Map();
+    const emit = (e) => {
+        const spec = e.side === 'head' ? head : base;
+        const opText = e.operation ? `${e.operation.method.toUpperCase()} ${e.operation.path}` : '';
+        const opPtr = e.operation ? `/paths/${escapePointer(e.operation.path)}/${e.operation.method}` : '';
+        const fingerprint = (0,external_node_crypto_namespaceObject.createHash)('sha256')
+            .update(`${e.id}\n${e.operation?.key ?? ''}\n${e.ptr}\n${e.tag ?? ''}`)
+            .digest('hex')
+            .slice(0, 16);
+        if (changes.has(fingerprint))
+            return;
+        let loc = e.node ? spec.locate(e.node, e.key) : undefined;
+        if (!loc && e.operation)
+            loc = spec.locate(e.operation.op);
+        changes.set(fingerprint, {
+            id: e.id,
+            level: options.levelOverrides?.[e.id] ?? e.level ?? levelOf(e.id),
+            message: e.message,
+            operation: opText,
+            path: opPtr + e.ptr,
+            location: loc ? { file: loc.file, line: loc.line, column: loc.column } : undefined,
+            side: e.side,
+            fingerprint,
+        });
+    };
+    const emitSchema = (findings, place, op, basePtr) => {
+        for (const raw of findings) {
+            const f = regrade(raw, place);
+            let id = schemaRuleId(f, place);
+            let message = schemaMessage(f, place);
+            if (place.where === 'body' &&
+                f.props.length &&
+                (f.aspect === 'deprecated' || f.aspect === 'deprecated-with-sunset')) {
+                const policy = propertyDeprecationPolicy(f, place.dir, op);
+                if (policy)
+                    [id, message] = policy;
+            }
+            const ptr = basePtr + f.ptr.map((s) => '/' + escapePointer(s)).join('');
+            for (const also of alsoRuleIds(f, place))
+                emit({ id: also, message, operation: op, ptr, side: f.side, node: f.node, key: f.key });
+            emit({
+                id,
+                level: levelOf(id, f, place.dir),
+                message,
+                operation: op,
+                ptr,
+                side: f.side,
+                node: f.node,
+                key: f.key,
+                tag: f.args.value === undefined ? undefined : canonical(f.args.value),
+            });
+        }
+    };
+    /** A deprecated property checked against the sunset policy: the violation's id and message, if any. */
+    function propertyDeprecationPolicy(f, dir, op) {
+        const who = `${dir} property ${f.props.join('/')}`;
+        const days = policyDays(op.op);
+        const raw = f.args.sunset;
+        if (raw === undefined || raw === null || raw === '')
+            return days > 0
+                ? [`${dir}-property-deprecated-sunset-missing`, `${who} deprecated without sunset date`]
+                : undefined;
+        const sunset = parseSunset(raw);
+        if (!sunset)
+            return [
+                `${dir}-property-deprecated-sunset-invalid`,
+                `${who} deprecated with invalid sunset date: ${String(raw)}`,
+            ];
+        if (days > 0 && sunset.getTime() < now.getTime() + days * 86_400_000)
+            return [
+                `${dir}-property-sunset-date-too-small`,
+                `${who} sunset date ${String(raw)} is too small, must be at least ${days} days from now`,
+            ];
+        return undefined;
+    }
+    const bops = collectOperations(bdoc);
+    const hops = collectOperations(hdoc);
+    const hpaths = new Set([...Object.keys(engine_isObj(hdoc.paths) ? hdoc.paths : {})].map(normalizePath));
+    const stabilityOf = (op, spec, operation, side) => {
+        const s = op['x-stability-level'];
+        if (s === undefined)
+            return undefined;
+        if (typeof s !== 'string' || !engine_STABILITY.includes(s)) {
+            emit({
+                id: 'api-invalid-stability-level',
+                message: `failed to parse stability level: value ${JSON.stringify(s)} is not one of ${engine_STABILITY.join(', ')}`,
+                operation,
+                ptr: '/x-stability-level',
+                side,
+                node: op,
+                key: 'x-stability-level',
+            });
+            void spec;
+            return undefined;
+        }
+        return s;
+    };
+    // --- removed operations
+    for (const [key, bop] of bops) {
+        if (hops.has(key))
+            continue;
+        const stability = stabilityOf(bop.op, base, bop, 'base');
+        if (stability === 'draft' || stability === 'alpha')
+            continue;
+        const wholePath = !hpaths.has(normalizePath(bop.path));
+        const pre = wholePath ? 'api-path' : 'api';
+        const what = wholePath ? 'api path' : 'api';
+        const at = { operation: bop, ptr: '', side: 'base', node: bop.op };
+        if (bop.op.deprecated !== true) {
+            emit({ ...at, id: `${pre}-removed-without-deprecation`, message: `${what} removed without deprecation` });
+            continue;
+        }
+        const raw = bop.op['x-sunset'];
+        if (raw === undefined) {
+            emit({ ...at, id: `${pre}-removed-with-deprecation`, message: `${what} removed with deprecation` });
+            continue;
+        }
+        const sunset = parseSunset(raw);
+        if (!sunset)
+            emit({
+                ...at,
+                id: 'api-path-sunset-parse',
+                message: `failed to parse sunset date: ${JSON.stringify(raw)}`,
+                key: 'x-sunset',
+            });
+        else if (sunset.getTime() > now.getTime())
+            emit({
+                ...at,
+                id: `${pre}-removed-before-sunset`,
+                message: `${what} removed before the sunset date ${String(raw)}`,
+            });
+        else
+            emit({ ...at, id: `${pre}-removed-with-deprecation`, message: `${what} removed with deprecation` });
+    }
+    // --- added and changed operations
+    for (const [key, hop] of hops) {
+        const bop = bops.get(key);
+        if (!bop) {
+            stabilityOf(hop.op, head, hop, 'head');
+            emit({ id: 'endpoint-added', message: 'endpoint added', operation: hop, ptr: '', side: 'head', node: hop.op });
+            continue;
+        }
+        const bStab = stabilityOf(bop.op, base, hop, 'base');
+        const hStab = stabilityOf(hop.op, head, hop, 'head');
+        // Like oasdiff at its default threshold (beta), a change leaving a draft or alpha level is not tracked.
+        const tracked = bStab === 'beta' || bStab === 'stable';
+        if (tracked && hStab && engine_STABILITY.indexOf(hStab) < engine_STABILITY.indexOf(bStab)) {
+            emit({
+                id: 'api-stability-decreased',
+                message: `endpoint stability level decreased from ${bStab} to ${hStab}`,
+                operation: hop,
+                ptr: '/x-stability-level',
+                side: 'head',
+                node: hop.op,
+                key: 'x-stability-level',
+            });
+        }
+        if (tracked && hStab && engine_STABILITY.indexOf(hStab) > engine_STABILITY.indexOf(bStab)) {
+            emit({
+                id: 'api-stability-increased',
+                message: `endpoint stability level increased from ${bStab} to ${hStab}`,
+                operation: hop,
+                ptr: '/x-stability-level',
+                side: 'head',
+                node: hop.op,
+                key: 'x-stability-level',
+            });
+        }
+        // Draft and alpha endpoints make no compatibility promise.
+        if (bStab === 'draft' || bStab === 'alpha')
+            continue;
+        compareOperation(bop, hop);
+    }
+    function deprecationEvents(bo, ho, op) {
+        const at = { operation: op, side: 'head', node: ho };
+        if (bo.deprecated !== true && ho.deprecated === true) {
+            const raw = ho['x-sunset'];
+            const days = policyDays(ho);
+            if (raw === undefined) {
+                if (days && days > 0)
+                    emit({
+                        ...at,
+                        id: 'api-deprecated-sunset-missing',
+                        message: 'sunset date is missing for deprecated API',
+                        ptr: '/deprecated',
+                        key: 'deprecated',
+                    });
+                else
+                    emit({
+                        ...at,
+                        id: 'endpoint-deprecated',
+                        message: 'endpoint deprecated',
+                        ptr: '/deprecated',
+                        key: 'deprecated',
+                    });
+                return;
+            }
+            const sunset = parseSunset(raw);
+            if (!sunset) {
+                emit({
+                    ...at,
+                    id: 'api-deprecated-sunset-parse',
+                    message: `failed to parse sunset date: ${JSON.stringify(raw)}`,
+                    ptr: '/x-sunset',
+                    key: 'x-sunset',
+                });
+                return;
+            }
+            if (days && sunset.getTime() < now.getTime() + days * 86_400_000) {
+                emit({
+                    ...at,
+                    id: 'api-sunset-date-too-small',
+                    message: `sunset date ${String(raw)} is too small, must be at least ${days} days from now`,
+                    ptr: '/x-sunset',
+                    key: 'x-sunset',
+                });
+                return;
+            }
+            emit({
+                ...at,
+                id: 'endpoint-deprecated-with-sunset',
+                message: `endpoint deprecated with sunset date ${String(raw)}`,
+                ptr: '/deprecated',
+                key: 'deprecated',
+            });
+        }
+        else if (bo.deprecated === true && ho.deprecated !== true) {
+            emit({
+                ...at,
+                id: 'endpoint-reactivated',
+                message: 'endpoint reactivated',
+                ptr: '/deprecated',
+                key: 'deprecated',
+            });
+        }
+        else if (bo.deprecated === true && ho.deprecated === true) {
+            const rb = bo['x-sunset'];
+            const rh = ho['x-sunset'];
+            if (rb !== undefined && rh === undefined) {
+                emit({
+                    ...at,
+                    id: 'sunset-deleted',
+                    message: 'api sunset date deleted, but deprecated=true kept',
+                    ptr: '/x-sunset',
+                    side: 'base',
+                    node: bo,
+                    key: 'x-sunset',
+                });
+                return;
+            }
+            // An unchanged sunset is not a change, even when it does not parse (that is the linter's job).
+            if (rh === undefined || String(rh) === String(rb))
+                return;
+            const sb = rb === undefined ? undefined : parseSunset(rb);
+            const sh = parseSunset(rh);
+            if (!sh)
+                emit({
+                    ...at,
+                    id: 'api-path-sunset-parse',
+                    message: `failed to parse sunset date: ${JSON.stringify(rh)}`,
+                    ptr: '/x-sunset',
+                    key: 'x-sunset',
+                });
+            else if (rb !== undefined && !sb)
+                emit({
+                    ...at,
+                    id: 'api-path-sunset-parse',
+                    message: `failed to parse the previous sunset date: ${JSON.stringify(rb)}`,
+                    ptr: '/x-sunset',
+                    side: 'base',
+                    node: bo,
+                    key: 'x-sunset',
+                });
+            else if (sb && sh.getTime() < sb.getTime()) {
+                emit({
+                    ...at,
+                    id: 'api-sunset-date-changed-too-small',
+                    message: `api sunset date changed to an earlier date, from ${String(rb)} to ${String(rh)}`,
+                    ptr: '/x-sunset',
+                    key: 'x-sunset',
+                });
+            }
+        }
+    }
+    function compareOperation(bop, hop) {
+        const bo = bop.op;
+        const ho = hop.op;
+        deprecationEvents(bo, ho, hop);
+        compareSecurity(bo.security, ho.security, hop, bo);
+        compareParameters(bop, hop);
+        compareRequestBody(bo.requestBody, ho.requestBody, hop);
+        compareResponses(bo.responses, ho.responses, hop);
+        if (typeof bo.operationId === 'string' && bo.operationId !== ho.operationId) {
+            // Generated clients name their methods after operationId, so a rename is worth a line.
+            emit({
+                id: 'api-operation-id-removed',
+                message: `api operation id ${bo.operationId} removed and replaced with ${ho.operationId ?? '(none)'}`,
+                operation: hop,
+                ptr: '/operationId',
+                side: 'head',
+                node: ho,
+                key: 'operationId',
+            });
+        }
+        if (bo.operationId === undefined && typeof ho.operationId === 'string') {
+            emit({
+                id: 'api-operation-id-added',
+                message: `api operation id ${ho.operationId} was added`,
+                operation: hop,
+                ptr: '/operationId',
+                side: 'head',
+                node: ho,
+                key: 'operationId',
+            });
+        }
+        keyDiff(Array.isArray(bo.tags) ? bo.tags : [], Array.isArray(ho.tags) ? ho.tags : [], (t, side) => emit({
+            id: side === 'base' ? 'api-tag-removed' : 'api-tag-added',
+            message: `api tag ${t} ${side === 'base' ? 'removed' : 'added'}`,
+            operation: hop,
+            ptr: `/tags/${escapePointer(String(t))}`,
+            side,
+            node: side === 'base' ? bo : ho,
+            key: 'tags',
+        }));
+    }
+    function requirementSets(sec) {
+        const out = new Map();
+        if (!Array.isArray(sec))
+            return out;
+        for (const r of sec)
+            if (engine_isObj(r))
+                out.set(Object.keys(r).sort().join(' AND ') || '(anonymous)', r);
+        return out;
+    }
+    function compareSecurity(bsec, hsec, op, baseHolder) {
+        // An operation without its own `security` inherits the global one; global changes are reported once, globally.
+        if (op && bsec === undefined && hsec === undefined)
+            return;
+        const b = requirementSets(op && bsec === undefined ? bdoc.security : bsec);
+        const h = requirementSets(op && hsec === undefined ? hdoc.security : hsec);
+        const pre = op ? 'api-security' : 'api-global-security';
+        const holder = op ? { operation: op } : {};
+        for (const [k, r] of b) {
+            const hr = h.get(k);
+            if (!hr) {
+                emit({
+                    ...holder,
+                    id: `${pre}-removed`,
+                    message: `removed security requirement ${k}`,
+                    ptr: `/security/${escapePointer(k)}`,
+                    side: 'base',
+                    node: baseHolder,
+                    key: 'security',
+                });
+                continue;
+            }
+            for (const scheme of Object.keys(r)) {
+                const scopes = (x) => (Array.isArray(x) ? x : []);
+                keyDiff(scopes(r[scheme]), scopes(hr[scheme]), (scope, side) => emit({
+                    ...holder,
+                    id: `${pre}-scope-${side === 'base' ? 'removed' : 'added'}`,
+                    message: `${side === 'base' ? 'removed the scope' : 'added the scope'} ${scope} ${side === 'base' ? 'from' : 'to'} security scheme ${scheme}`,
+                    ptr: `/security/${escapePointer(k)}/${escapePointer(scheme)}/${escapePointer(String(scope))}`,
+                    side,
+                    node: side === 'base' ? r : hr,
+                    key: scheme,
+                }));
+            }
+        }
+        for (const [k, r] of h)
+            if (!b.has(k))
+                emit({
+                    ...holder,
+                    id: `${pre}-added`,
+                    message: `added security requirement ${k}`,
+                    ptr: `/security/${escapePointer(k)}`,
+                    side: 'head',
+                    node: r,
+                });
+    }
+    /** Deprecation policy in days for an operation: the beta figure for beta endpoints, else the stable one. */
+    function policyDays(op) {
+        const days = op['x-stability-level'] === 'beta' ? options.deprecationDaysBeta : options.deprecationDaysStable;
+        return days && days > 0 ? days : 0;
+    }
+    /** The serialization a parameter uses, with the OpenAPI defaults written out (writing a default is no change). */
+    function serialization(p) {
+        const style = typeof p.style === 'string' ? p.style : p.in === 'query' || p.in === 'cookie' ? 'form' : 'simple';
+        return { style, explode: typeof p.explode === 'boolean' ? p.explode : style === 'form' };
+    }
+    /** Whether every value a schema allows is one scalar, for which `explode` makes no difference on the wire. */
+    function scalarOnly(schema) {
+        if (!schema || schema.oneOf || schema.anyOf || schema.allOf)
+            return false;
+        const t = schema.type;
+        const types = typeof t === 'string' ? [t] : Array.isArray(t) ? t : [];
+        return types.length > 0 && types.every((x) => ['string', 'number', 'integer', 'boolean', 'null'].includes(x));
+    }
+    function compareSerialization(bp, hp, label, at) {
+        // style and explode describe schema parameters; a content parameter is serialized by its media type.
+        if (engine_isObj(bp.schema) && engine_isObj(hp.schema)) {
+            const b = serialization(bp);
+            const h = serialization(hp);
+            if (b.style !== h.style)
+                emit({
+                    ...at,
+                    id: 'request-parameter-style-changed',
+                    message: `for the ${label}, the style was changed from \`${b.style}\` to \`${h.style}\``,
+                    key: 'style',
+                });
+            else if (b.explode !== h.explode && !(scalarOnly(bp.schema) && scalarOnly(hp.schema)))
+                emit({
+                    ...at,
+                    id: 'request-parameter-explode-changed',
+                    message: `for the ${label}, explode was changed from \`${b.explode}\` to \`${h.explode}\``,
+                    key: 'explode',
+                });
+        }
+        const rb = bp.allowReserved === true;
+        const rh = hp.allowReserved === true;
+        if (hp.in === 'query' && rb !== rh)
+            emit({
+                ...at,
+                id: rh ? 'request-parameter-became-allow-reserved' : 'request-parameter-became-not-allow-reserved',
+                message: rh
+                    ? `the ${label} now accepts reserved characters without percent-encoding`
+                    : `the ${label} no longer accepts reserved characters without percent-encoding`,
+                key: 'allowReserved',
+            });
+    }
+    function paramSchema(p) {
+        if (engine_isObj(p.schema))
+            return p.schema;
+        if (engine_isObj(p.content)) {
+            const first = Object.values(p.content)[0];
+            if (engine_isObj(first) && engine_isObj(first.schema))
+                return first.schema;
+        }
+        return undefined;
+    }
+    function compareParameters(bop, hop) {
+        for (const [key, { param: bp }] of bop.params) {
+            const hp = hop.params.get(key)?.param;
+            const label = `${bp.in} request parameter \`${bp.name}\``;
+            const ptr = `/parameters/${escapePointer(String(bp.in))}/${escapePointer(bp.name)}`;
+            if (!hp) {
+                const at = { operation: hop, ptr, side: 'base', node: bp };
+                if (bp.deprecated === true) {
+                    const raw = bp['x-sunset'];
+                    const sunset = raw === undefined ? undefined : parseSunset(raw);
+                    if (raw !== undefined && !sunset)
+                        emit({
+                            ...at,
+                            id: 'request-parameter-sunset-parse',
+                            message: `failed to parse sunset date for the ${label}: ${JSON.stringify(raw)}`,
+                            key: 'x-sunset',
+                        });
+                    else if (sunset && sunset.getTime() > now.getTime())
+                        emit({
+                            ...at,
+                            id: 'request-parameter-removed-before-sunset',
+                            message: `deleted the ${label} before the sunset date ${String(raw)}`,
+                        });
+                    else
+                        emit({
+                            ...at,
+                            id: 'request-parameter-removed-with-deprecation',
+                            message: `deleted the ${label} with deprecation`,
+                        });
+                }
+                else {
+                    emit({ ...at, id: 'request-parameter-removed', message: `deleted the ${label}` });
+                }
+                continue;
+            }
+            const at = { operation: hop, ptr, side: 'head', node: hp };
+            const rb = bp.required === true || bp.in === 'path';
+            const rh = hp.required === true || hp.in === 'path';
+            if (!rb && rh)
+                emit({
+                    ...at,
+                    id: 'request-parameter-became-required',
+                    message: `the ${label} became required`,
+                    key: 'required',
+                });
+            if (rb && !rh)
+                emit({
+                    ...at,
+                    id: 'request-parameter-became-optional',
+                    message: `the ${label} became optional`,
+                    key: 'required',
+                });
+            if (bp.deprecated !== true && hp.deprecated === true) {
+                const raw = hp['x-sunset'];
+                const days = policyDays(hop.op);
+                const sunset = raw === undefined ? undefined : parseSunset(raw);
+                if (raw !== undefined && !sunset)
+                    emit({
+                        ...at,
+                        id: 'request-parameter-sunset-parse',
+                        message: `failed to parse sunset date for the ${label}: ${JSON.stringify(raw)}`,
+                        key: 'x-sunset',
+                    });
+                else if (days > 0 && !sunset)
+                    emit({
+                        ...at,
+                        id: 'request-parameter-deprecated-sunset-missing',
+                        message: `the ${label} was deprecated without sunset date`,
+                        key: 'deprecated',
+                    });
+                else if (days > 0 && sunset && sunset.getTime() < now.getTime() + days * 86_400_000)
+                    emit({
+                        ...at,
+                        id: 'request-parameter-sunset-date-too-small',
+                        message: `the ${label} sunset date ${String(raw)} is too small, must be at least ${days} days from now`,
+                        key: 'x-sunset',
+                    });
+                else
+                    emit({
+                        ...at,
+                        id: 'request-parameter-deprecated',
+                        message: `the ${label} was deprecated`,
+                        key: 'deprecated',
+                    });
+            }
+            else if (bp.deprecated === true && hp.deprecated !== true) {
+                emit({
+                    ...at,
+                    id: 'request-parameter-reactivated',
+                    message: `the ${label} was reactivated`,
+                    key: 'deprecated',
+                });
+            }
+            else if (bp.deprecated === true && hp.deprecated === true) {
+                const rbS = bp['x-sunset'];
+                const rhS = hp['x-sunset'];
+                if (rbS !== undefined && rhS === undefined)
+                    emit({
+                        ...at,
+                        id: 'request-parameter-sunset-deleted',
+                        message: `the ${label} sunset date deleted, but deprecated=true kept`,
+                        key: 'deprecated',
+                    });
+                else if (rhS !== undefined && String(rhS) !== String(rbS)) {
+                    const sh = parseSunset(rhS);
+                    const sb = rbS === undefined ? undefined : parseSunset(rbS);
+                    if (!sh)
+                        emit({
+                            ...at,
+                            id: 'request-parameter-sunset-parse',
+                            message: `failed to parse sunset date for the ${label}: ${JSON.stringify(rhS)}`,
+                            key: 'x-sunset',
+                        });
+                    else if (sb && sh.getTime() < sb.getTime())
+                        emit({
+                            ...at,
+                            id: 'request-parameter-sunset-date-changed-too-small',
+                            message: `the ${label} sunset date changed to an earlier date, from ${String(rbS)} to ${String(rhS)}`,
+                            key: 'x-sunset',
+                        });
+                }
+            }
+            compareSerialization(bp, hp, label, at);
+            const sb = paramSchema(bp);
+            const sh = paramSchema(hp);
+            if (sb && sh) {
+                const explode = hp.explode ?? (hp.style ?? (hp.in === 'query' || hp.in === 'cookie' ? 'form' : 'simple')) === 'form';
+                const findings = differ.diff(sb, sh, 'request', { parameter: { in: hp.in, explode } });
+                emitSchema(findings, { dir: 'request', where: 'parameter', in: hp.in, name: hp.name }, hop, `${ptr}/schema`);
+            }
+        }
+        for (const [key, { param: hp, fromPathItem }] of hop.params) {
+            if (bop.params.has(key))
+                continue;
+            const label = `${hp.in} request parameter \`${hp.name}\``;
+            const ptr = `/parameters/${escapePointer(String(hp.in))}/${escapePointer(hp.name)}`;
+            const required = hp.required === true || hp.in === 'path';
+            const at = { operation: hop, ptr, side: 'head', node: hp };
+            if (hp.in === 'path') {
+                emit({ ...at, id: 'new-request-path-parameter', message: `added the new path request parameter ${hp.name}` });
+            }
+            else if (fromPathItem) {
+                // oasdiff names a parameter added to the shared list of an existing path separately from one added to a
+                // single operation; it breaks every operation of the path alike.
+                emit({
+                    ...at,
+                    id: `new-${required ? 'required' : 'optional'}-request-default-parameter-to-existing-path`,
+                    message: `added the new ${required ? 'required' : 'optional'} ${label} to all operations of the path`,
+                });
+            }
+            else {
+                emit({
+                    ...at,
+                    id: required ? 'new-required-request-parameter' : 'new-optional-request-parameter',
+                    message: `added the new ${required ? 'required' : 'optional'} ${label}`,
+                });
+            }
+        }
+    }
+    /** Whether media range `outer` (`application/*`, any type, `application/*+json`) covers the distinct type `inner`. */
+    function mediaContains(outer, inner) {
+        const [ot, os = ''] = outer.split(';')[0].split('/');
+        const [it, is = ''] = inner.split(';')[0].split('/');
+        if (ot === it && os === is)
+            return false;
+        if (ot !== '*' && ot !== it)
+            return false;
+        if (os === '*')
+            return true;
+        const suffix = /^\*\+(.+)$/.exec(os);
+        return suffix !== null && is.endsWith(`+${suffix[1]}`);
+    }
+    /** Media types by normalized name (lowercase, no spaces) -> [name as written, Media Type Object]. */
+    function contentMap(c) {
+        const out = new Map();
+        if (engine_isObj(c))
+            for (const [k, v] of Object.entries(c))
+                if (engine_isObj(v))
+                    out.set(k.toLowerCase().replace(/\s+/g, ''), [k, v]);
+        return out;
+    }
+    /**
+     * Compares the media types of a request body or a response. A media type whose parameters changed
+     * (`application/json` -> `application/json; charset=utf-8`) is the same content, renamed: its schemas are still
+     * compared and the rename is reported on its own.
+     */
+    function compareContent(cB, cH, op, basePtr, dir, status) {
+        const mb = contentMap(cB);
+        const mh = contentMap(cH);
+        const essence = (ct) => ct.split(';')[0];
+        const pairs = [];
+        const removed = [...mb.keys()].filter((ct) => !mh.has(ct));
+        const added = new Set([...mh.keys()].filter((ct) => !mb.has(ct)));
+        for (const ct of mb.keys())
+            if (mh.has(ct))
+                pairs.push([ct, ct]);
+        const what = dir === 'request' ? 'request-body' : 'response';
+        const where = dir === 'request' ? 'the request body' : `the response with the status ${status}`;
+        for (const ct of removed) {
+            const renamed = [...added].filter((x) => essence(x) === essence(ct));
+            if (renamed.length === 1) {
+                added.delete(renamed[0]);
+                pairs.push([ct, renamed[0]]);
+                const [nameB] = mb.get(ct);
+                const [nameH] = mh.get(renamed[0]);
+                emit({
+                    id: `${what}-media-type-name-changed`,
+                    level: 'WARN',
+                    message: `media type ${nameB} was changed to ${nameH} for ${where}`,
+                    operation: op,
+                    ptr: `${basePtr}/content/${escapePointer(nameH)}`,
+                    side: 'head',
+                    node: cH,
+                    key: nameH,
+                });
+                continue;
+            }
+            // A response media type replaced by one that contains it (`application/json` -> `application/*`) or that it
+            // contains is the same content named more or less precisely.
+            const wider = dir === 'response' ? [...added].filter((x) => mediaContains(x, ct) || mediaContains(ct, x)) : [];
+            if (wider.length === 1) {
+                added.delete(wider[0]);
+                pairs.push([ct, wider[0]]);
+                const [nameB] = mb.get(ct);
+                const [nameH] = mh.get(wider[0]);
+                const general = mediaContains(wider[0], ct);
+                emit({
+                    id: `response-media-type-name-${general ? 'generalized' : 'specialized'}`,
+                    message: `media type ${nameB} was ${general ? 'generalized' : 'specialized'} to ${nameH} for ${where}`,
+                    operation: op,
+                    ptr: `${basePtr}/content/${escapePointer(nameH)}`,
+                    side: 'head',
+                    node: cH,
+                    key: nameH,
+                });
+                continue;
+            }
+            const [name] = mb.get(ct);
+            emit({
+                id: `${what}-media-type-removed`,
+                message: `removed the media type ${name} from ${where}`,
+                operation: op,
+                ptr: `${basePtr}/content/${escapePointer(name)}`,
+                side: 'base',
+                node: cB,
+                key: name,
+            });
+        }
+        for (const ct of added) {
+            const [name] = mh.get(ct);
+            emit({
+                id: `${what}-media-type-added`,
+                message: `added the media type ${name} to ${where}`,
+                operation: op,
+                ptr: `${basePtr}/content/${escapePointer(name)}`,
+                side: 'head',
+                node: cH,
+                key: name,
+            });
+        }
+        for (const [ctB, ctH] of pairs) {
+            const [nameB, b] = mb.get(ctB);
+            const [nameH, h] = mh.get(ctH);
+            const place = { dir, where: 'body', status, mediaType: nameH };
+            // `schema` types the whole body; the OpenAPI 3.2 `itemSchema` types each item of a streamed body.
+            for (const [field, word] of [
+                ['schema', 'schema'],
+                ['itemSchema', 'item-schema'],
+            ]) {
+                const ptr = `${basePtr}/content/${escapePointer(nameH)}/${field}`;
+                if (engine_isObj(b[field]) && engine_isObj(h[field])) {
+                    emitSchema(differ.diff(b[field], h[field], dir), place, op, ptr);
+                    continue;
+                }
+                if (!engine_isObj(b[field]) && !engine_isObj(h[field]))
+                    continue;
+                // A schema appearing constrains what was free-form; one disappearing drops the guarantee.
+                const added = engine_isObj(h[field]);
+                emit({
+                    id: `${dir === 'request' ? 'request' : 'response'}-body-media-type-${word}-${added ? 'added' : 'removed'}`,
+                    message: `${added ? 'added' : 'removed'} the ${field} ${added ? 'to' : 'from'} the media type ${added ? nameH : nameB} of ${where}`,
+                    operation: op,
+                    ptr,
+                    side: added ? 'head' : 'base',
+                    node: added ? h : b,
+                    key: field,
+                });
+            }
+        }
+    }
+    function compareRequestBody(bb, hb, op) {
+        if (!engine_isObj(bb) && !engine_isObj(hb))
+            return;
+        if (engine_isObj(bb) && !engine_isObj(hb)) {
+            emit({
+                id: 'request-body-removed',
+                message: 'request body removed',
+                operation: op,
+                ptr: '/requestBody',
+                side: 'base',
+                node: bb,
+            });
+            return;
+        }
+        if (!engine_isObj(bb) && engine_isObj(hb)) {
+            const required = hb.required === true;
+            emit({
+                id: required ? 'request-body-added-required' : 'request-body-added-optional',
+                message: `added ${required ? 'required' : 'optional'} request body`,
+                operation: op,
+                ptr: '/requestBody',
+                side: 'head',
+                node: hb,
+            });
+            return;
+        }
+        const b = bb;
+        const h = hb;
+        if (b.required !== true && h.required === true)
+            emit({
+                id: 'request-body-became-required',
+                message: 'request body became required',
+                operation: op,
+                ptr: '/requestBody/required',
+                side: 'head',
+                node: h,
+                key: 'required',
+            });
+        if (b.required === true && h.required !== true)
+            emit({
+                id: 'request-body-became-optional',
+                message: 'request body became optional',
+                operation: op,
+                ptr: '/requestBody/required',
+                side: 'head',
+                node: h,
+                key: 'required',
+            });
+        compareContent(b.content, h.content, op, '/requestBody', 'request');
+    }
+    function compareResponses(br, hr, op) {
+        const b = engine_isObj(br) ? br : {};
+        const h = engine_isObj(hr) ? hr : {};
+        for (const [code, rb] of Object.entries(b)) {
+            const rh = h[code];
+            const ptr = `/responses/${escapePointer(code)}`;
+            if (!engine_isObj(rh)) {
+                const ok = isSuccess(code);
+                emit({
+                    id: ok ? 'response-success-status-removed' : 'response-non-success-status-removed',
+                    message: `removed the ${ok ? 'success' : 'non-success'} response with the status ${code}`,
+                    operation: op,
+                    ptr,
+                    side: 'base',
+                    node: b,
+                    key: code,
+                });
+                continue;
+            }
+            if (!engine_isObj(rb))
+                continue;
+            compareContent(rb.content, rh.content, op, ptr, 'response', code);
+            const hb = new Map();
+            for (const [n, v] of Object.entries(engine_isObj(rb.headers) ? rb.headers : {}))
+                if (engine_isObj(v))
+                    hb.set(n.toLowerCase(), [n, v]);
+            const hh = new Map();
+            for (const [n, v] of Object.entries(engine_isObj(rh.headers) ? rh.headers : {}))
+                if (engine_isObj(v))
+                    hh.set(n.toLowerCase(), [n, v]);
+            for (const [k, [name, vb]] of hb) {
+                const hptr = `${ptr}/headers/${escapePointer(name)}`;
+                const vh = hh.get(k)?.[1];
+                if (!vh) {
+                    const required = vb.required === true;
+                    emit({
+                        id: required ? 'required-response-header-removed' : 'optional-response-header-removed',
+                        message: `the ${required ? 'mandatory' : 'optional'} response header ${name} removed for the status ${code}`,
+                        operation: op,
+                        ptr: hptr,
+                        side: 'base',
+                        node: rb.headers,
+                        key: name,
+                    });
+                    continue;
+                }
+                if (vb.required === true && vh.required !== true)
+                    emit({
+                        id: 'response-header-became-optional',
+                        message: `the response header ${name} became optional for the status ${code}`,
+                        operation: op,
+                        ptr: hptr,
+                        side: 'head',
+                        node: vh,
+                    });
+                const sb = paramSchema(vb);
+                const sh = paramSchema(vh);
+                if (sb && sh)
+                    emitSchema(differ.diff(sb, sh, 'response'), { dir: 'response', where: 'header', name, status: code }, op, `${hptr}/schema`);
+            }
+        }
+        for (const [code, rh] of Object.entries(h)) {
+            const rb = b[code];
+            if (engine_isObj(rb) && engine_isObj(rh) && engine_isObj(rh.headers)) {
+                const known = new Set(Object.keys(engine_isObj(rb.headers) ? rb.headers : {}).map((n) => n.toLowerCase()));
+                for (const name of Object.keys(rh.headers)) {
+                    if (known.has(name.toLowerCase()))
+                        continue;
+                    emit({
+                        id: 'response-header-added',
+                        message: `added the response header ${name} for the status ${code}`,
+                        operation: op,
+                        ptr: `/responses/${escapePointer(code)}/headers/${escapePointer(name)}`,
+                        side: 'head',
+                        node: rh.headers,
+                        key: name,
+                    });
+                }
+            }
+            if (code in b)
+                continue;
+            const ok = isSuccess(code);
+            emit({
+                id: ok ? 'response-success-status-added' : 'response-non-success-status-added',
+                message: `added the ${ok ? 'success' : 'non-success'} response with the status ${code}`,
+                operation: op,
+                ptr: `/responses/${escapePointer(code)}`,
+                side: 'head',
+                node: engine_isObj(rh) ? rh : h,
+            });
+        }
+    }
+    // --- document level: global security, security schemes, webhooks
+    compareSecurity(bdoc.security, hdoc.security, undefined, bdoc);
+    const ssb = engine_isObj(bdoc.components?.securitySchemes) ? bdoc.components.securitySchemes : {};
+    const ssh = engine_isObj(hdoc.components?.securitySchemes) ? hdoc.components.securitySchemes : {};
+    for (const [name, sb] of Object.entries(ssb)) {
+        const sh = ssh[name];
+        const ptr = `/components/securitySchemes/${escapePointer(name)}`;
+        if (!engine_isObj(sh)) {
+            emit({
+                id: 'api-security-component-removed',
+                message: `removed the security scheme ${name}`,
+                ptr,
+                side: 'base',
+                node: ssb,
+                key: name,
+            });
+            continue;
+        }
+        if (!engine_isObj(sb))
+            continue;
+        if (sb.type !== sh.type)
+            emit({
+                id: 'api-security-component-type-changed',
+                message: `the type of security scheme ${name} changed from ${sb.type} to ${sh.type}`,
+                ptr,
+                side: 'head',
+                node: sh,
+                key: 'type',
+            });
+        const flowsB = engine_isObj(sb.flows) ? sb.flows : {};
+        const flowsH = engine_isObj(sh.flows) ? sh.flows : {};
+        for (const [flow, fb] of Object.entries(flowsB)) {
+            const fh = flowsH[flow];
+            if (!engine_isObj(fb) || !engine_isObj(fh))
+                continue;
+            for (const [field, what] of [
+                ['authorizationUrl', 'oauth-url'],
+                ['tokenUrl', 'oauth-token-url'],
+            ]) {
+                if (fb[field] === fh[field])
+                    continue;
+                emit({
+                    id: `api-security-component-${what}-changed`,
+                    message: `the ${field} of the ${flow} flow of security scheme ${name} changed from ${fb[field] ?? '(none)'} to ${fh[field] ?? '(none)'}`,
+                    ptr: `${ptr}/flows/${flow}/${field}`,
+                    side: 'head',
+                    node: fh,
+                    key: field,
+                });
+            }
+            const scB = engine_isObj(fb.scopes) ? fb.scopes : {};
+            const scH = engine_isObj(fh.scopes) ? fh.scopes : {};
+            for (const [scope, text] of Object.entries(scB)) {
+                if (!(scope in scH) || scH[scope] === text)
+                    continue;
+                emit({
+                    id: 'api-security-component-oauth-scope-changed',
+                    message: `the description of scope ${scope} of the ${flow} flow of security scheme ${name} changed`,
+                    ptr: `${ptr}/flows/${flow}/scopes/${escapePointer(scope)}`,
+                    side: 'head',
+                    node: scH,
+                    key: scope,
+                });
+            }
+            keyDiff(Object.keys(scB), Object.keys(scH), (scope, side) => emit({
+                id: `api-security-component-oauth-scope-${side === 'base' ? 'removed' : 'added'}`,
+                message: `${side === 'base' ? 'removed the scope' : 'added the scope'} ${scope} ${side === 'base' ? 'from' : 'to'} the ${flow} flow of security scheme ${name}`,
+                ptr: `${ptr}/flows/${flow}/scopes/${escapePointer(scope)}`,
+                side,
+                node: side === 'base' ? scB : scH,
+                key: scope,
+            }));
+        }
+    }
+    for (const name of Object.keys(ssh)) {
+        if (!(name in ssb))
+            emit({
+                id: 'api-security-component-added',
+                message: `added the security scheme ${name}`,
+                ptr: `/components/securitySchemes/${escapePointer(name)}`,
+                side: 'head',
+                node: ssh,
+                key: name,
+            });
+    }
+    const csb = engine_isObj(bdoc.components?.schemas) ? bdoc.components.schemas : {};
+    const csh = engine_isObj(hdoc.components?.schemas) ? hdoc.components.schemas : {};
+    for (const name of Object.keys(csb)) {
+        if (name in csh)
+            continue;
+        const ptr = `/components/schemas/${escapePointer(name)}`;
+        emit({ id: 'api-schema-removed', message: `removed the schema ${name}`, ptr, side: 'base', node: csb, key: name });
+    }
+    const whb = engine_isObj(bdoc.webhooks) ? bdoc.webhooks : {};
+    const whh = engine_isObj(hdoc.webhooks) ? hdoc.webhooks : {};
+    keyDiff(Object.keys(whb), Object.keys(whh), (name, side) => emit({
+        id: side === 'base' ? 'webhook-removed' : 'webhook-added',
+        message: `${side === 'base' ? 'removed' : 'added'} the webhook ${name}`,
+        ptr: `/webhooks/${escapePointer(name)}`,
+        side,
+        node: side === 'base' ? whb : whh,
+        key: name,
+    }));
+    if (differ.truncated) {
+        emit({
+            id: 'schema-comparison-truncated',
+            level: 'INFO',
+            message: `schemas nested deeper than ${MAX_SCHEMA_DEPTH} levels were compared only down to that depth`,
+            ptr: '',
+            side: 'head',
+        });
+    }
+    versionPolicy();
+    /** Judges `info.version` against the breaking changes found, like oasdiff's versioning rules (INFO by default). */
+    function versionPolicy() {
+        // An invalid stability level is a property of the spec, reported on every run: not a change to version for.
+        if (![...changes.values()].some((c) => c.level !== 'INFO' && c.id !== 'api-invalid-stability-level'))
+            return;
+        const vb = bdoc.info?.version;
+        const vh = hdoc.info?.version;
+        if (vb === undefined || vh === undefined)
+            return;
+        const at = {
+            ptr: '/info/version',
+            side: 'head',
+            node: engine_isObj(hdoc.info) ? hdoc.info : undefined,
+            key: 'version',
+        };
+        if (String(vb) === String(vh)) {
+            emit({
+                ...at,
+                id: 'api-version-not-bumped',
+                message: `a breaking change was detected but the version is still ${String(vh)}`,
+            });
+            return;
+        }
+        const parse = (v) => /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/
+            .exec(String(v))
+            ?.slice(1, 4)
+            .map((x) => Number(x ?? 0));
+        const pb = parse(vb);
+        const ph = parse(vh);
+        if (!pb || !ph)
+            return;
+        const cmp = pb[0] - ph[0] || pb[1] - ph[1] || pb[2] - ph[2];
+        if (cmp > 0)
+            emit({
+                ...at,
+                id: 'api-version-decreased',
+                message: `a breaking change was detected but the version decreased from ${String(vb)} to ${String(vh)}`,
+            });
+        else if (ph[0] <= pb[0])
+            emit({
+                ...at,
+                id: 'api-major-version-not-bumped',
+                message: `a breaking change was detected but the major version did not increase, from ${String(vb)} to ${String(vh)}`,
+            });
+    }
+    const rank = { ERR: 0, WARN: 1, INFO: 2 };
+    let out = [...changes.values()];
+    if (options.includeInfo === false)
+        out = out.filter((c) => c.level !== 'INFO');
+    return out.sort((a, b) => rank[a.level] - rank[b.level] ||
+        a.operation.localeCompare(b.operation) ||
+        a.id.localeCompare(b.id) ||
+        a.path.localeCompare(b.path));
+}
+
+;// CONCATENATED MODULE: ../../packages/contract/src/diff/index.ts
+
+
+
+
+/**
+ * Loads two spec files and diffs them; the one-call entry used by `npm run bench` and the CLI.
+ * @param baseEntry entry file of the base spec. @param headEntry entry file of the head spec.
+ * @param options `root` (both files and their `$ref`s must live under it), limits and diff options.
+ * @returns the changes, ERR first.
+ * @throws ContractInputError when either spec cannot be loaded.
+ * @example diffFiles('base/openapi.yaml', 'openapi.yaml', { root: process.cwd() })
+ */
+function diffFiles(baseEntry, headEntry, options = {}) {
+    const base = loadSpec(baseEntry, options);
+    const head = loadSpec(headEntry, options);
+    return diffSpecs(base, head, options);
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ../../packages/contract/src/report/base-spec.ts
+
+
+
+
+
+
+const exec = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
+/** `$ref: './x.yaml#/a'`, `"$ref": "x.json"`: the file part of every reference, good enough to find the files to copy. */
+const REF = /["']?\$ref["']?\s*:\s*["']?([^"'#\s,}]*)/g;
+/**
+ * Reads files of one commit through a single `git cat-file --batch` process: DigitalOcean's spec has ~2,900 files,
+ * and a `git show` per file would cost seconds.
+ */
+class BlobReader {
+    child;
+    buffer = Buffer.alloc(0);
+    waiting = [];
+    constructor(cwd) {
+        this.child = (0,external_node_child_process_namespaceObject.spawn)('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        this.child.stdout.on('data', (chunk) => {
+            this.buffer = Buffer.concat([this.buffer, chunk]);
+            this.drain();
+        });
+        this.child.on('error', (error) => this.waiting.splice(0).forEach((w) => w.reject(error)));
+    }
+    read(spec) {
+        return new Promise((resolve, reject) => {
+            this.waiting.push({ resolve, reject });
+            this.child.stdin.write(`${spec}\n`);
+        });
+    }
+    drain() {
+        while (this.waiting.length > 0) {
+            const eol = this.buffer.indexOf(10);
+            if (eol === -1)
+                return;
+            const header = this.buffer.subarray(0, eol).toString('utf8');
+            if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+                this.buffer = this.buffer.subarray(eol + 1);
+                this.waiting.shift().resolve(undefined);
+                continue;
+            }
+            const size = Number(header.split(' ')[2]);
+            if (this.buffer.length < eol + 1 + size + 1)
+                return;
+            const body = this.buffer.subarray(eol + 1, eol + 1 + size);
+            this.buffer = this.buffer.subarray(eol + 1 + size + 1);
+            const type = header.split(' ')[1];
+            this.waiting.shift().resolve(type === 'blob' ? Buffer.from(body) : undefined);
+        }
+    }
+    close() {
+        this.child.stdin.end();
+    }
+}
+/**
+ * The merge base of the pull request: `git merge-base <base sha> HEAD`.
+ * @param root repository root.
+ * @param baseSha `pull_request.base.sha` of the event.
+ * @returns the merge-base commit.
+ * @throws ContractInputError when the history is too shallow to find it.
+ */
+async function findMergeBase(root, baseSha) {
+    try {
+        const { stdout } = await exec('git', ['merge-base', baseSha, 'HEAD'], { cwd: root });
+        return stdout.trim();
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '')
+            .trim()
+            .split('\n')[0];
+        throw new ContractInputError(`cannot find the merge base of ${baseSha.slice(0, 12)} and HEAD${stderr ? ` (${stderr})` : ''}`, { file: '.git' }, 'check out the full history: actions/checkout with `fetch-depth: 0`');
+    }
+}
+/**
+ * Write the spec as it was at `commit` (with every file it references through local `$ref`s) into a temporary tree.
+ * @param root repository root (git top level).
+ * @param commit usually the merge base.
+ * @param entry repo-relative path of the spec entry.
+ * @returns the temporary root and the entry inside it; `entry` undefined when the file did not exist at `commit`.
+ */
+async function materializeBaseSpec(root, commit, entry) {
+    const temp = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'openapi-base-'));
+    const reader = new BlobReader(root);
+    const written = [];
+    try {
+        const queue = [external_node_path_default().posix.normalize(entry)];
+        const seen = new Set(queue);
+        while (queue.length > 0) {
+            // Batches keep the cat-file pipe full instead of one round trip per file.
+            const batch = queue.splice(0, 256);
+            const blobs = await Promise.all(batch.map((file) => reader.read(`${commit}:${file}`)));
+            for (const [i, file] of batch.entries()) {
+                const blob = blobs[i];
+                if (blob === undefined)
+                    continue;
+                const target = external_node_path_default().join(temp, file);
+                await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+                await (0,promises_namespaceObject.writeFile)(target, blob);
+                written.push(file);
+                const text = blob.toString('utf8');
+                for (const match of text.matchAll(REF)) {
+                    const ref = match[1];
+                    if (!ref || /^[a-z][a-z0-9+.-]*:/i.test(ref))
+                        continue; // local pointer or URL
+                    const next = external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(file), safeDecode(ref)));
+                    // Refs that leave the repository are left for the loader to refuse with its own message.
+                    if (next.startsWith('../') || seen.has(next))
+                        continue;
+                    seen.add(next);
+                    queue.push(next);
+                }
+            }
+        }
+    }
+    finally {
+        reader.close();
+    }
+    return {
+        root: temp,
+        entry: written.includes(external_node_path_default().posix.normalize(entry)) ? external_node_path_default().join(temp, entry) : undefined,
+        files: written,
+    };
+}
+function safeDecode(ref) {
+    try {
+        return decodeURIComponent(ref);
+    }
+    catch {
+        return ref;
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/contract/src/report/diff-job.ts
+
+
+
+
+/**
+ * Load both specs and diff them in this thread.
+ * @param job entries, roots and clock.
+ * @returns the changes, both `info.version`s and timings.
+ * @throws ContractInputError when a spec cannot be loaded.
+ */
+async function runDiffJob(job) {
+    const timings = {};
+    const timed = async (name, work) => {
+        const started = performance.now();
+        try {
+            return await work();
+        }
+        finally {
+            timings[name] = Math.round(performance.now() - started);
+        }
+    };
+    let base = job.base;
+    let temp;
+    try {
+        if ('commit' in base) {
+            const { gitRoot, commit, path: specPath } = base;
+            const materialized = await timed('read base from git', () => materializeBaseSpec(gitRoot, commit, specPath));
+            temp = materialized.root;
+            if (!materialized.entry)
+                return { baseFound: false, changes: [], timings };
+            base = { entry: materialized.entry, root: materialized.root };
+        }
+        const { entry, root } = base;
+        const head = await timed('load head', () => load_loadSpec(job.head.entry, { root: job.head.root }));
+        const baseSpec = await timed('load base', () => load_loadSpec(entry, { root }));
+        const changes = await timed('diff', () => engine_diffSpecs(baseSpec, head, { now: new Date(job.now) }));
+        return {
+            baseFound: true,
+            changes,
+            baseVersion: stringOrUndefined(baseSpec.document.info?.version),
+            headVersion: stringOrUndefined(head.document.info?.version),
+            timings,
+        };
+    }
+    finally {
+        if (temp)
+            await (0,promises_namespaceObject.rm)(temp, { recursive: true, force: true });
+    }
+}
+function stringOrUndefined(value) {
+    return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/diff-worker.ts
+// The diff worker's entry, bundled on its own into dist/diff-worker/. main.ts forks it as a low-priority child process
+// so loading and diffing the two specs runs on the runner's second core while Spectral lints on the first. It carries
+// only the loader and the diff engine, so it starts in milliseconds instead of evaluating Spectral's 9 MB again.
+
+async function answer(job) {
+    try {
+        return { ok: true, result: await runDiffJob(job) };
+    }
+    catch (error) {
+        const { name, message, stack, file, line, column, fix } = error;
+        return { ok: false, error: { name, message, stack, file, line, column, fix } };
+    }
+}
+// One job per process: answer it, then let the process end.
+process.once('message', (job) => {
+    void answer(job).then((message) => process.send(message, () => process.disconnect()));
+});
+
