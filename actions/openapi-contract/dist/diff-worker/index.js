@@ -14241,8 +14241,12 @@ class SchemaDiffer {
                 const wider = req ? vh.types : vb.types;
                 const looseOk = wider.size === 1 && wider.has('string');
                 add(generalized ? (req ? 'type-generalized' : 'type-specialized') : 'type-changed', { what: 'type/format', from: tb, to: th, fromFormat: fb, toFormat: fh, looseOk }, 'head', kwNode(vh, 'type'), 'type');
-                if (!generalized)
+                if (!generalized) {
+                    // Becoming an enum is its own change in oasdiff, reported next to the type change.
+                    if (req && Array.isArray(val(vh, 'enum')) && !Array.isArray(val(vb, 'enum')))
+                        add('became-enum', { values: val(vh, 'enum') }, 'head', kwNode(vh, 'enum'), 'enum');
                     return out;
+                }
             }
             else if (fb !== fh && fb !== undefined && fh !== undefined) {
                 const widerInt = (f1, f2) => (f1 === 'int32' && f2 === 'int64') ||
@@ -14607,6 +14611,18 @@ class SchemaDiffer {
                     pairs.push([i, j]);
                 }
             });
+            // oasdiff's special case: when exactly one inline member is left on each side and neither has a title, the
+            // two are the same member, modified (not one removed and another added).
+            const inline = (name) => name === undefined || name.startsWith('title:');
+            const leftB = lb.flatMap((m, i) => (!pairs.some(([x]) => x === i) && inline(this.nameBase(m)) ? [i] : []));
+            const leftH = lh.flatMap((m, j) => (!matchedH.has(j) && inline(this.nameHead(m)) ? [j] : []));
+            if (leftB.length === 1 &&
+                leftH.length === 1 &&
+                this.nameBase(lb[leftB[0]]) === undefined &&
+                this.nameHead(lh[leftH[0]]) === undefined) {
+                matchedH.add(leftH[0]);
+                pairs.push([leftB[0], leftH[0]]);
+            }
             lb.forEach((m, i) => {
                 if (pairs.some(([x]) => x === i))
                     return;
@@ -15416,6 +15432,16 @@ function engine_diffSpecs(base, head, options = {}) {
                             ...at,
                             id: 'request-parameter-sunset-parse',
                             message: `failed to parse sunset date for the ${label}: ${JSON.stringify(rhS)}`,
+                            key: 'x-sunset',
+                        });
+                    else if (rbS !== undefined && !sb)
+                        // A previous sunset that did not parse cannot be compared with the new one, as for endpoints.
+                        emit({
+                            ...at,
+                            id: 'request-parameter-sunset-parse',
+                            message: `failed to parse the previous sunset date for the ${label}: ${JSON.stringify(rbS)}`,
+                            side: 'base',
+                            node: bp,
                             key: 'x-sunset',
                         });
                     else if (sb && sh.getTime() < sb.getTime())

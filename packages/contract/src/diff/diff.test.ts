@@ -1196,3 +1196,61 @@ describe('parseSunset', () => {
     expect(parseSunset(input)?.toISOString()).toBe(expected);
   });
 });
+
+describe('oasdiff semantics found on held-out pairs', () => {
+  it('pairs the one untitled inline anyOf member left on each side as modified, not removed and added', () => {
+    const member = (required: string[]) => ({ type: 'object', properties: { code: str() }, required });
+    const changes = diff(
+      api({
+        body: { anyOf: [member([]), { $ref: '#/components/schemas/Tag' }] },
+        components: { schemas: { Tag: str() } },
+      }),
+      api({
+        body: { anyOf: [member(['code']), { $ref: '#/components/schemas/Tag' }] },
+        components: { schemas: { Tag: str() } },
+      }),
+    );
+    expect(breaking(changes).map((c) => c.id)).toEqual(['request-property-became-required']);
+    expect(changes.map((c) => c.id)).not.toContain('request-body-any-of-added');
+  });
+
+  it('keeps members apart when more than one inline member changed, or one of them has a title', () => {
+    const a = (n: number) => ({ type: 'object', properties: { a: { type: 'integer', maximum: n } } });
+    const ids = (base: Doc[], head: Doc[]) =>
+      diff(api({ body: { oneOf: base } }), api({ body: { oneOf: head } })).map((c) => c.id);
+    expect(ids([a(1), a(2)], [a(3), a(4)])).toContain('request-body-one-of-removed');
+    expect(ids([{ ...a(1), title: 'One' }], [a(3)])).toContain('request-body-one-of-removed');
+  });
+
+  it('a modified untitled allOf member is not an allOf member added and removed', () => {
+    const changes = diff(
+      api({
+        body: { allOf: [{ $ref: '#/components/schemas/Base' }, obj({ old: str() })] },
+        components: { schemas: { Base: obj({ id: str() }) } },
+      }),
+      api({
+        body: { allOf: [{ $ref: '#/components/schemas/Base' }, obj({ old: str({ deprecated: true }) })] },
+        components: { schemas: { Base: obj({ id: str() }) } },
+      }),
+    );
+    expect(breaking(changes)).toEqual([]);
+    expect(changes.map((c) => c.id)).toContain('request-property-deprecated');
+  });
+
+  it('reports a request body that became an enum next to its type change', () => {
+    const changes = diff(api({ body: str() }), api({ body: { type: 'integer', enum: [1, 2] } }));
+    expect(
+      breaking(changes)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['request-body-became-enum', 'request-body-type-changed']);
+  });
+
+  it('cannot compare a deprecated parameter sunset that did not parse before', () => {
+    const dep = (sunset: string) => param({ deprecated: true, 'x-sunset': sunset });
+    const changes = diff(api(dep('not-a-date')), api(dep('2099-01-01')));
+    const hit = changes.find((c) => c.id === 'request-parameter-sunset-parse');
+    expect(hit?.level).toBe('ERR');
+    expect(hit?.side).toBe('base');
+  });
+});

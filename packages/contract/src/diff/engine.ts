@@ -685,6 +685,16 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
               message: `failed to parse sunset date for the ${label}: ${JSON.stringify(rhS)}`,
               key: 'x-sunset',
             });
+          else if (rbS !== undefined && !sb)
+            // A previous sunset that did not parse cannot be compared with the new one, as for endpoints.
+            emit({
+              ...at,
+              id: 'request-parameter-sunset-parse',
+              message: `failed to parse the previous sunset date for the ${label}: ${JSON.stringify(rbS)}`,
+              side: 'base',
+              node: bp,
+              key: 'x-sunset',
+            });
           else if (sb && sh.getTime() < sb.getTime())
             emit({
               ...at,

@@ -316,7 +316,12 @@ export class SchemaDiffer {
           kwNode(vh, 'type'),
           'type',
         );
-        if (!generalized) return out;
+        if (!generalized) {
+          // Becoming an enum is its own change in oasdiff, reported next to the type change.
+          if (req && Array.isArray(val(vh, 'enum')) && !Array.isArray(val(vb, 'enum')))
+            add('became-enum', { values: val(vh, 'enum') }, 'head', kwNode(vh, 'enum'), 'enum');
+          return out;
+        }
       } else if (fb !== fh && fb !== undefined && fh !== undefined) {
         const widerInt = (f1: string, f2: string) =>
           (f1 === 'int32' && f2 === 'int64') ||
@@ -700,6 +705,20 @@ export class SchemaDiffer {
           pairs.push([i, j]);
         }
       });
+      // oasdiff's special case: when exactly one inline member is left on each side and neither has a title, the
+      // two are the same member, modified (not one removed and another added).
+      const inline = (name: string | undefined) => name === undefined || name.startsWith('title:');
+      const leftB = lb.flatMap((m, i) => (!pairs.some(([x]) => x === i) && inline(this.nameBase(m)) ? [i] : []));
+      const leftH = lh.flatMap((m, j) => (!matchedH.has(j) && inline(this.nameHead(m)) ? [j] : []));
+      if (
+        leftB.length === 1 &&
+        leftH.length === 1 &&
+        this.nameBase(lb[leftB[0]]) === undefined &&
+        this.nameHead(lh[leftH[0]]) === undefined
+      ) {
+        matchedH.add(leftH[0]);
+        pairs.push([leftB[0], leftH[0]]);
+      }
       lb.forEach((m, i) => {
         if (pairs.some(([x]) => x === i)) return;
         const annotationOnly = Object.keys(m).every((x) => ANNOTATIONS.has(x) || x.startsWith('x-'));
