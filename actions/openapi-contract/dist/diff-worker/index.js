@@ -15057,6 +15057,10 @@ function engine_diffSpecs(base, head, options = {}) {
     function deprecationEvents(bo, ho, op) {
         const at = { operation: op, side: 'head', node: ho };
         if (bo.deprecated !== true && ho.deprecated === true) {
+            // An unparseable stability level is reported on its own; like oasdiff, judge no sunset against it.
+            const level = ho['x-stability-level'];
+            if (level !== undefined && !engine_STABILITY.includes(level))
+                return;
             const raw = ho['x-sunset'];
             const days = policyDays(ho);
             if (raw === undefined) {

@@ -1253,4 +1253,11 @@ describe('oasdiff semantics found on held-out pairs', () => {
     expect(hit?.level).toBe('ERR');
     expect(hit?.side).toBe('base');
   });
+
+  it('judges no sunset date against an unparseable stability level under a deprecation policy', () => {
+    const head = api({ op: { deprecated: true, 'x-sunset': '2023-08-02', 'x-stability-level': 'invalid' } });
+    expect(diff(api(), head, { deprecationDaysStable: 30 }).map((c) => c.id)).toEqual(['api-invalid-stability-level']);
+    const valid = api({ op: { deprecated: true, 'x-sunset': '2023-08-02', 'x-stability-level': 'stable' } });
+    expect(diff(api(), valid, { deprecationDaysStable: 30 }).map((c) => c.id)).toContain('api-sunset-date-too-small');
+  });
 });

@@ -308,6 +308,9 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
   function deprecationEvents(bo: Obj, ho: Obj, op: Operation) {
     const at = { operation: op, side: 'head' as const, node: ho };
     if (bo.deprecated !== true && ho.deprecated === true) {
+      // An unparseable stability level is reported on its own; like oasdiff, judge no sunset against it.
+      const level = ho['x-stability-level'];
+      if (level !== undefined && !STABILITY.includes(level as string)) return;
       const raw = ho['x-sunset'];
       const days = policyDays(ho);
       if (raw === undefined) {
