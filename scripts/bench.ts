@@ -1,12 +1,12 @@
 // `npm run bench`: our speed and memory beside the peers', measured in the same run, on the same input, the same way
-// (a separate process each, peak RSS reported by the process itself through scripts/bench/rss.cjs, wall time from
-// spawn to exit). Inputs come from ../shared (the 52 MB lcov generator and the large OpenAPI pairs); without it the
+// (a separate process each, peak RSS reported by each Node process itself through scripts/bench/rss.cjs and summed
+// over the processes of one run, wall time from spawn to exit). Inputs come from ../shared (the 52 MB lcov generator and the large OpenAPI pairs); without it the
 // sections say they are skipped.
 //   npm run bench                 both sections
 //   npm run bench -- coverage     one section (coverage | contract)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { repoRoot } from '@myco-gates/testkit';
 
 const root = repoRoot();
@@ -25,7 +25,10 @@ interface Measurement {
   stderr: string;
 }
 
-/** Runs one process with the RSS hook preloaded; kills it after `timeoutMs`. */
+/**
+ * Runs one process with the RSS hook preloaded (through NODE_OPTIONS, so a Node child it starts reports too: its
+ * figure is the sum of their peaks); kills it after `timeoutMs`.
+ */
 function measure(
   nodeBin: string,
   args: string[],
@@ -33,11 +36,16 @@ function measure(
 ): Promise<Measurement> {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn(nodeBin, ['--require', rssHook, ...args], {
+    const child = spawn(nodeBin, args, {
       cwd: options.cwd ?? root,
       // Its own process group, so a timeout kills everything it started (workers, a child node), not just the parent.
       detached: true,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        NODE_OPTIONS: `--require ${JSON.stringify(rssHook)}`,
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -52,14 +60,14 @@ function measure(
     child.on('exit', (exitCode) => {
       clearTimeout(timer);
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const rss = /@@bench-rss (\d+)/.exec(stderr);
+      const peaks = [...stderr.matchAll(/@@bench-rss (\d+)/g)].map((m) => Number(m[1]));
       resolve({
         wallMs,
-        rssMb: rss ? Number(rss[1]) / 1024 : NaN,
+        rssMb: peaks.length ? peaks.reduce((a, b) => a + b, 0) / 1024 : NaN,
         exitCode,
         timedOut,
         stdout,
-        stderr: stderr.replace(/\n?@@bench-rss \d+\n?/, ''),
+        stderr: stderr.replace(/\n?@@bench-rss \d+\n?/g, ''),
       });
     });
   });
@@ -182,6 +190,53 @@ async function benchCoverage(): Promise<void> {
   );
 }
 
+/**
+ * A git repository where a pull request turns the pair's base spec into its revision: one commit each, on `main` and a
+ * branch, with the event file GitHub would give the action. A multi-file pair (`…/base/<tree>`, `…/revision/<tree>`)
+ * keeps its tree; a single file becomes `openapi.<ext>`.
+ */
+function pullRequestRepo(large: string, name: string, pair: { base: string; revision: string }) {
+  const dir = join(work, 'pr', name);
+  const runner = join(work, 'runner', name);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(runner, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(runner, { recursive: true });
+  const tree = (file: string, side: string) => {
+    const parts = file.split('/');
+    const at = parts.indexOf(side);
+    return at < 0
+      ? { from: join(large, file), to: `openapi${extname(file)}`, spec: `openapi${extname(file)}` }
+      : { from: join(large, ...parts.slice(0, at + 2)), to: parts[at + 1], spec: parts.slice(at + 1).join('/') };
+  };
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    }).trim();
+  const commit = (side: ReturnType<typeof tree>, message: string) => {
+    rmSync(join(dir, side.to), { recursive: true, force: true });
+    cpSync(side.from, join(dir, side.to), { recursive: true });
+    git('add', '-A');
+    git('commit', '-qm', message);
+    return git('rev-parse', 'HEAD');
+  };
+  git('init', '-q', '-b', 'main');
+  const baseSha = commit(tree(pair.base, 'base'), 'base');
+  git('checkout', '-qb', 'pull-request');
+  const headSide = tree(pair.revision, 'revision');
+  const headSha = commit(headSide, 'revision');
+  const event = join(runner, 'event.json');
+  writeFileSync(
+    event,
+    JSON.stringify({
+      pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } },
+      repository: { full_name: 'bench/bench' },
+    }),
+  );
+  return { dir, runner, event, spec: headSide.spec };
+}
+
 async function benchContract(): Promise<void> {
   const large = join(shared, 'fixtures', 'openapi', 'large');
   if (!existsSync(large)) {
@@ -236,26 +291,27 @@ async function benchContract(): Promise<void> {
       ]);
     }
     // The whole action (lint + diff + report) against Spectral CLI's lint alone, both as processes, alternating and
-    // `rounds` times each (median shown): single runs of a 20 s lint vary by ±15 % on a shared 2-core machine.
+    // `rounds` times each (median shown): single runs of a 20 s lint vary by ±15 % on a shared 2-core machine. The
+    // action runs as on a pull request: the base spec read from git at the merge base, lint findings split by the lines
+    // the PR changed, its diff worker's memory counted with its own.
+    const pr = pullRequestRepo(large, name, pair);
     const runOurs = () => {
-      const out = join(work, 'contract-output');
-      mkdirSync(work, { recursive: true });
-      writeFileSync(out, '');
+      for (const f of ['output', 'summary']) writeFileSync(join(pr.runner, f), '');
       return measure(process.execPath, [action], {
-        cwd: large,
+        cwd: pr.dir,
         timeoutMs: 300_000,
         env: {
-          INPUT_SPEC: head,
-          'INPUT_BASE-SPEC': base,
+          INPUT_SPEC: pr.spec,
           INPUT_COMMENT: 'false',
           'INPUT_FAIL-ON': 'never',
           INPUT_MODE: 'gate',
           'INPUT_GITHUB-TOKEN': '',
-          GITHUB_WORKSPACE: large,
-          GITHUB_EVENT_NAME: 'push',
-          GITHUB_OUTPUT: out,
-          GITHUB_STEP_SUMMARY: join(work, 'contract-summary'),
-          RUNNER_TEMP: work,
+          GITHUB_WORKSPACE: pr.dir,
+          GITHUB_EVENT_NAME: 'pull_request',
+          GITHUB_EVENT_PATH: pr.event,
+          GITHUB_OUTPUT: join(pr.runner, 'output'),
+          GITHUB_STEP_SUMMARY: join(pr.runner, 'summary'),
+          RUNNER_TEMP: pr.runner,
           GITHUB_REPOSITORY: 'bench/bench',
           GITHUB_ACTIONS: 'true',
         },
@@ -265,11 +321,8 @@ async function benchContract(): Promise<void> {
       const ruleset = join(root, 'scripts', 'bench', 'spectral-oas.yaml');
       const s = await measure(
         process.execPath,
-        [spectral, 'lint', '--ruleset', ruleset, '--format', 'json', '--quiet', head],
-        {
-          cwd: large,
-          timeoutMs: 300_000,
-        },
+        [spectral, 'lint', '--ruleset', ruleset, '--format', 'json', '--quiet', pr.spec],
+        { cwd: pr.dir, timeoutMs: 300_000 },
       );
       // Spectral exits 1 when it found errors: that is its result, not a failure.
       return { ...s, exitCode: s.exitCode === 1 ? 0 : s.exitCode };
@@ -298,7 +351,7 @@ async function benchContract(): Promise<void> {
     diffRows,
   );
   table(
-    `Whole openapi-contract action vs the Spectral CLI lint alone, median of ${rounds} alternating runs (target: no slower)`,
+    `Whole openapi-contract action on a pull request vs the Spectral CLI lint alone, median of ${rounds} alternating runs (target: no slower)`,
     ['spec', 'run', 'wall', 'peak RSS', 'note'],
     lintRows,
   );
