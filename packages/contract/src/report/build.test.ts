@@ -266,6 +266,17 @@ describe('buildContractReport', () => {
     expect(report.annotations?.[0].message).toContain('Also in 1 more operation: PUT /pets/{id}');
   });
 
+  it('leaves out the lint section when the spec has no finding at all, and keeps it for pre-existing ones', () => {
+    const lintSection = (findings: LintFinding[]) => {
+      const lint = { summary: summarizeLint(findings, changedLinesFromDiff('')), ruleset: 'house', total: 0 };
+      return renderComment(GateReportSchema.parse(buildContractReport(input({ changes: [], lint })))).includes(
+        '<summary>Lint (',
+      );
+    };
+    expect(lintSection([])).toBe(false);
+    expect(lintSection([FINDINGS[1]])).toBe(true);
+  });
+
   it('validates against the GateReport schema', () => {
     expect(() => GateReportSchema.parse(buildContractReport(input({ client: CLIENT_STALE })))).not.toThrow();
   });

@@ -276,7 +276,9 @@ export function buildContractReport(input: ContractReportInput): GateReportInput
       },
     });
   }
-  if (input.lint) sections.push(lintSection(input.lint, links));
+  // A spec with no finding at all needs no lint section: its check row already says so.
+  const lintFindings = input.lint ? input.lint.summary.introduced.length + input.lint.summary.preExisting.length : 0;
+  if (input.lint && lintFindings > 0) sections.push(lintSection(input.lint, links));
   if (input.client && !input.client.upToDate) sections.push(clientSection(input.client));
   if (breaking.length + warnings.length > 0 && !acceptance.majorBump) {
     sections.push({
