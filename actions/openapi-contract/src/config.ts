@@ -29,7 +29,11 @@ export const inputs = defineInputs({
 export const Outputs = {
   Status: 'status',
   Breaking: 'breaking',
+  Warnings: 'warnings',
+  Accepted: 'accepted',
+  Additions: 'additions',
   LintErrors: 'lint-errors',
+  LintPreExisting: 'lint-pre-existing',
   Report: 'report',
   ArtifactPath: 'artifact-path',
 } as const;
