@@ -1,7 +1,7 @@
 // `npm run bench`: our speed and memory beside the peers', measured in the same run, on the same input, the same way
 // (a separate process each, peak RSS reported by each Node process itself through scripts/bench/rss.cjs and summed
-// over the processes of one run, wall time from spawn to exit). Inputs come from ../shared (the 52 MB lcov generator and the large OpenAPI pairs); without it the
-// sections say they are skipped.
+// over the processes of one run, wall time from spawn to exit). Inputs come from ../shared (the 52 MB lcov generator
+// and the large OpenAPI pairs); without it the sections say they are skipped.
 //   npm run bench                 both sections
 //   npm run bench -- coverage     one section (coverage | contract)
 import { execFileSync, spawn } from 'node:child_process';

@@ -14787,6 +14787,7 @@ class SchemaDiffer {
 
 const engine_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const engine_STABILITY = ['draft', 'alpha', 'beta', 'stable'];
+const isStability = (s) => typeof s === 'string' && engine_STABILITY.includes(s);
 const engine_isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Operation identity ignores path-parameter names: `/pets/{id}` and `/pets/{petId}` are the same endpoint. */
 const normalizePath = (p) => p.replace(/\{[^}/]*\}/g, '{}');
@@ -14963,7 +14964,7 @@ function engine_diffSpecs(base, head, options = {}) {
         const s = op['x-stability-level'];
         if (s === undefined)
             return undefined;
-        if (typeof s !== 'string' || !engine_STABILITY.includes(s)) {
+        if (!isStability(s)) {
             emit({
                 id: 'api-invalid-stability-level',
                 message: `failed to parse stability level: value ${JSON.stringify(s)} is not one of ${engine_STABILITY.join(', ')}`,
@@ -15058,8 +15059,7 @@ function engine_diffSpecs(base, head, options = {}) {
         const at = { operation: op, side: 'head', node: ho };
         if (bo.deprecated !== true && ho.deprecated === true) {
             // An unparseable stability level is reported on its own; like oasdiff, judge no sunset against it.
-            const level = ho['x-stability-level'];
-            if (level !== undefined && !engine_STABILITY.includes(level))
+            if (ho['x-stability-level'] !== undefined && !isStability(ho['x-stability-level']))
                 return;
             const raw = ho['x-sunset'];
             const days = policyDays(ho);
@@ -15431,24 +15431,22 @@ function engine_diffSpecs(base, head, options = {}) {
                 else if (rhS !== undefined && String(rhS) !== String(rbS)) {
                     const sh = parseSunset(rhS);
                     const sb = rbS === undefined ? undefined : parseSunset(rbS);
-                    if (!sh)
+                    // A previous sunset that did not parse cannot be compared with the new one either, as for endpoints.
+                    const unparsed = !sh
+                        ? { what: 'sunset date', raw: rhS, side: 'head', node: hp }
+                        : rbS !== undefined && !sb
+                            ? { what: 'the previous sunset date', raw: rbS, side: 'base', node: bp }
+                            : undefined;
+                    if (unparsed)
                         emit({
                             ...at,
                             id: 'request-parameter-sunset-parse',
-                            message: `failed to parse sunset date for the ${label}: ${JSON.stringify(rhS)}`,
+                            message: `failed to parse ${unparsed.what} for the ${label}: ${JSON.stringify(unparsed.raw)}`,
+                            side: unparsed.side,
+                            node: unparsed.node,
                             key: 'x-sunset',
                         });
-                    else if (rbS !== undefined && !sb)
-                        // A previous sunset that did not parse cannot be compared with the new one, as for endpoints.
-                        emit({
-                            ...at,
-                            id: 'request-parameter-sunset-parse',
-                            message: `failed to parse the previous sunset date for the ${label}: ${JSON.stringify(rbS)}`,
-                            side: 'base',
-                            node: bp,
-                            key: 'x-sunset',
-                        });
-                    else if (sb && sh.getTime() < sb.getTime())
+                    else if (sh && sb && sh.getTime() < sb.getTime())
                         emit({
                             ...at,
                             id: 'request-parameter-sunset-date-changed-too-small',

@@ -8,6 +8,7 @@ import type { Change, DiffOptions, Level } from './types.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const STABILITY = ['draft', 'alpha', 'beta', 'stable'];
+const isStability = (s: unknown): s is string => typeof s === 'string' && STABILITY.includes(s);
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -215,7 +216,7 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
   const stabilityOf = (op: Obj, spec: LoadedSpec, operation: Operation, side: 'base' | 'head'): string | undefined => {
     const s = op['x-stability-level'];
     if (s === undefined) return undefined;
-    if (typeof s !== 'string' || !STABILITY.includes(s)) {
+    if (!isStability(s)) {
       emit({
         id: 'api-invalid-stability-level',
         message: `failed to parse stability level: value ${JSON.stringify(s)} is not one of ${STABILITY.join(', ')}`,
@@ -309,8 +310,7 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
     const at = { operation: op, side: 'head' as const, node: ho };
     if (bo.deprecated !== true && ho.deprecated === true) {
       // An unparseable stability level is reported on its own; like oasdiff, judge no sunset against it.
-      const level = ho['x-stability-level'];
-      if (level !== undefined && !STABILITY.includes(level as string)) return;
+      if (ho['x-stability-level'] !== undefined && !isStability(ho['x-stability-level'])) return;
       const raw = ho['x-sunset'];
       const days = policyDays(ho);
       if (raw === undefined) {
@@ -681,24 +681,22 @@ export function diffSpecs(base: LoadedSpec, head: LoadedSpec, options: DiffOptio
         else if (rhS !== undefined && String(rhS) !== String(rbS)) {
           const sh = parseSunset(rhS);
           const sb = rbS === undefined ? undefined : parseSunset(rbS);
-          if (!sh)
+          // A previous sunset that did not parse cannot be compared with the new one either, as for endpoints.
+          const unparsed = !sh
+            ? { what: 'sunset date', raw: rhS, side: 'head' as const, node: hp }
+            : rbS !== undefined && !sb
+              ? { what: 'the previous sunset date', raw: rbS, side: 'base' as const, node: bp }
+              : undefined;
+          if (unparsed)
             emit({
               ...at,
               id: 'request-parameter-sunset-parse',
-              message: `failed to parse sunset date for the ${label}: ${JSON.stringify(rhS)}`,
+              message: `failed to parse ${unparsed.what} for the ${label}: ${JSON.stringify(unparsed.raw)}`,
+              side: unparsed.side,
+              node: unparsed.node,
               key: 'x-sunset',
             });
-          else if (rbS !== undefined && !sb)
-            // A previous sunset that did not parse cannot be compared with the new one, as for endpoints.
-            emit({
-              ...at,
-              id: 'request-parameter-sunset-parse',
-              message: `failed to parse the previous sunset date for the ${label}: ${JSON.stringify(rbS)}`,
-              side: 'base',
-              node: bp,
-              key: 'x-sunset',
-            });
-          else if (sb && sh.getTime() < sb.getTime())
+          else if (sh && sb && sh.getTime() < sb.getTime())
             emit({
               ...at,
               id: 'request-parameter-sunset-date-changed-too-small',
