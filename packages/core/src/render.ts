@@ -453,8 +453,8 @@ export function formatMetric(value: number, unit?: MetricUnit): string {
 }
 
 /**
- * The action outputs every gate sets: `status`, `report` (path of the JSON report) and one output per metric with
- * two decimals. Metric names are made valid output ids (`[A-Za-z0-9_-]`, other characters become `-`).
+ * The action outputs every gate sets: `status`, `report` (path of the JSON report), one per fact (`rollback`…) and
+ * one per metric with two decimals. Metric names are made valid output ids (`[A-Za-z0-9_-]`, other characters become `-`).
  * @param report the gate's report.
  * @param reportPath path of the written JSON report, if any.
  * @returns output id -> value.
@@ -463,6 +463,7 @@ export function formatMetric(value: number, unit?: MetricUnit): string {
 export function reportOutputs(report: GateReport, reportPath?: string): Record<string, string> {
   const outputs: Record<string, string> = { status: report.status };
   if (reportPath) outputs.report = reportPath;
+  for (const [id, value] of Object.entries(report.facts ?? {})) if (!(id in outputs)) outputs[id] = value;
   for (const [name, value] of Object.entries(report.metrics)) {
     const id = name.replace(/[^A-Za-z0-9_-]/g, '-');
     // Never let a metric named `status` or `report` overwrite the outputs every workflow relies on.

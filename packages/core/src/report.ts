@@ -88,6 +88,19 @@ export const GateReportSchema = z.object({
    * listed print whole numbers as such and anything else with 2 decimals.
    */
   metricUnits: z.record(z.string().max(128), z.enum(['percent', 'count', 'seconds', 'ratio'])).optional(),
+  /**
+   * The gate's outcome as strings other steps and gates read (notify builds its message from them): slo-validate's
+   * `rollback` and `breached`, k8s-rollback's `from-image`, `to-image`, `rolled-back` … Also set as action outputs.
+   */
+  facts: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*$/)
+        .max(64),
+      z.string().max(2048),
+    )
+    .optional(),
   sections: z.array(SectionSchema).max(1000).default([]),
   annotations: z.array(AnnotationSchema).max(100_000).default([]),
   /** Where the full report can be read when the comment had to drop detail (e.g. the run's summary URL). */

@@ -6,3 +6,4 @@ export * from './generate.js';
 export * from './stats.js';
 export * from './prometheus.js';
 export * from './validate.js';
+export * from './run.js';

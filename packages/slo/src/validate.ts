@@ -530,6 +530,11 @@ export function buildSloReport(
       : checks,
     metrics,
     metricUnits,
+    facts: {
+      rollback: String(result.rollback),
+      breached: result.breached.join(','),
+      window: `${result.window.since}/${result.window.until}`,
+    },
     sections,
     generatedAt: new Date().toISOString(),
   };
