@@ -11,6 +11,7 @@ Commands:
   coverage   run the coverage gate locally, exactly as the action does (myco-gates coverage --help)
   contract   run the openapi-contract gate locally: lint, breaking changes, client sync (myco-gates contract --help)
   slo        slo generate [spec] [--check]: Prometheus rules and Grafana dashboards from an SLO spec
+             slo validate --prometheus-url … --slo-spec … --since …: the post-deploy SLO decision (--help)
   docs       regenerate the inputs/outputs/permissions tables of actions/*/README.md (--check: only verify)
 `;
 

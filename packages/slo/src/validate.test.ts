@@ -1,4 +1,6 @@
 import { startPrometheus, type PrometheusServer } from '@myco-gates/testkit/prometheus';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusClient } from './prometheus.js';
 import { casesSpec, renderSeries, type SeriesCase } from './series.test-helpers.js';
@@ -191,6 +193,90 @@ describe('slo-validate on a real Prometheus', () => {
     expect(good.stoppedEarly).toBe(false);
     expect(good.samples.length).toBe(20);
     expect(good.status).toBe('pass');
+  });
+
+  it('Prometheus killed mid-run is error with no rollback, even while a breach is building', async () => {
+    const doomed = await startPrometheus({ backfill: renderSeries(CASES) });
+    try {
+      let now = (D + 60) * 1000;
+      let sleeps = 0;
+      const clock = {
+        now: () => new Date(now),
+        sleep: async (ms: number) => {
+          now += ms;
+          if (++sleeps === 2) await doomed.stop();
+        },
+      };
+      const client = createPrometheusClient({ url: doomed.url, retryBudgetMs: 1500 });
+      // Neither SLO is decided breached early, so it keeps sampling until the engine is gone.
+      const result = await validateSlos(
+        [byName('healthy-availability'), byName('low-availability')],
+        client,
+        {
+          since: new Date(D * 1000),
+          durationSeconds: 600,
+          intervalSeconds: 30,
+          initialDelaySeconds: 0,
+          baseline: 'none',
+        },
+        policy,
+        { clock },
+      );
+      expect(result.status).toBe('error');
+      expect(result.rollback).toBe(false);
+      expect(result.breached).toEqual([]);
+      expect(result.error?.kind).toBe('unreachable');
+      expect(result.error?.message).toMatch(/127\.0\.0\.1/);
+      expect(result.samples.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await doomed.stop();
+    }
+  });
+
+  it('a flaky endpoint (every other request 503) still gets the right decisions', async () => {
+    let n = 0;
+    const flaky = createServer((req, res) => {
+      if (n++ % 2 === 0) {
+        res.writeHead(503, { 'retry-after': '0' }).end('overloaded');
+        return;
+      }
+      const upstream = request(`${prom.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    try {
+      const retries: string[] = [];
+      const client = createPrometheusClient({
+        url: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`,
+        onRetry: (reason) => retries.push(reason),
+      });
+      const result = await validateSlos(
+        ['healthy-availability', 'burst-availability', 'low-availability'].map(byName),
+        client,
+        {
+          since: new Date(D * 1000),
+          until: new Date((D + 600) * 1000),
+          durationSeconds: 0,
+          intervalSeconds: 10,
+          initialDelaySeconds: 0,
+          baseline: 'none',
+        },
+        policy,
+      );
+      expect(result.final.map((j) => [j.slo, j.decidedBy])).toEqual([
+        ['healthy-availability', 'within'],
+        ['burst-availability', 'breached'],
+        ['low-availability', 'inconclusive'],
+      ]);
+      expect(result.status).toBe('fail');
+      expect(retries.length).toBeGreaterThanOrEqual(6);
+      expect(retries[0]).toMatch(/503/);
+    } finally {
+      await new Promise((resolve) => flaky.close(resolve));
+    }
   });
 });
 
