@@ -3,11 +3,12 @@
 // over the processes of one run, wall time from spawn to exit). Inputs come from ../shared (the 52 MB lcov generator
 // and the large OpenAPI pairs); without it the sections say they are skipped.
 //   npm run bench                 both sections
-//   npm run bench -- coverage     one section (coverage | contract)
+//   npm run bench -- coverage     one section (coverage | contract | slo)
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { repoRoot } from '@myco-gates/testkit';
+import { benchSlo } from './bench/slo.js';
 
 const root = repoRoot();
 const shared = join(root, '..', 'shared');
@@ -359,3 +360,4 @@ async function benchContract(): Promise<void> {
 
 if (!only || only === 'coverage') await benchCoverage();
 if (!only || only === 'contract') await benchContract();
+if (!only || only === 'slo') await benchSlo(table, join(root, 'sample-app', 'monitoring', 'slos.yaml'));

@@ -289,6 +289,8 @@ export async function validateSlos(
   const clock = options.clock ?? realClock;
   const log = options.log ?? (() => {});
   const watching = plan.durationSeconds > 0;
+  // The client may be shared between runs; count this run's requests only.
+  const requestsBefore = client.requests;
   const looks = watching
     ? Math.max(1, Math.floor((plan.durationSeconds - plan.initialDelaySeconds) / Math.max(1, plan.intervalSeconds)) + 1)
     : 1;
@@ -351,7 +353,7 @@ export async function validateSlos(
     if (!(error instanceof SloMeasureError)) throw error;
     result.error = { message: error.message, slo: error.slo, query: error.query, kind: error.kind };
     result.status = 'error';
-    result.queriesSent = client.requests;
+    result.queriesSent = client.requests - requestsBefore;
     return result;
   }
   const statuses = result.final.map((j) => j.status);
@@ -364,7 +366,7 @@ export async function validateSlos(
         : 'pass';
   result.rollback = result.final.some((j) => j.rollback);
   result.breached = result.final.filter((j) => j.status === 'fail').map((j) => j.slo);
-  result.queriesSent = client.requests;
+  result.queriesSent = client.requests - requestsBefore;
   return result;
 }
 
