@@ -52600,6 +52600,14 @@ const report_GateReportSchema = object({
      * listed print whole numbers as such and anything else with 2 decimals.
      */
     metricUnits: record(schemas_string().max(128), schemas_enum(['percent', 'count', 'seconds', 'ratio'])).optional(),
+    /**
+     * The gate's outcome as strings other steps and gates read (notify builds its message from them): slo-validate's
+     * `rollback` and `breached`, k8s-rollback's `from-image`, `to-image`, `rolled-back` … Also set as action outputs.
+     */
+    facts: record(schemas_string()
+        .regex(/^[a-z][a-z0-9-]*$/)
+        .max(64), schemas_string().max(2048))
+        .optional(),
     sections: array(SectionSchema).max(1000).default([]),
     annotations: array(AnnotationSchema).max(100_000).default([]),
     /** Where the full report can be read when the comment had to drop detail (e.g. the run's summary URL). */
@@ -53513,8 +53521,8 @@ function formatMetric(value, unit) {
     return value.toFixed(2);
 }
 /**
- * The action outputs every gate sets: `status`, `report` (path of the JSON report) and one output per metric with
- * two decimals. Metric names are made valid output ids (`[A-Za-z0-9_-]`, other characters become `-`).
+ * The action outputs every gate sets: `status`, `report` (path of the JSON report), one per fact (`rollback`…) and
+ * one per metric with two decimals. Metric names are made valid output ids (`[A-Za-z0-9_-]`, other characters become `-`).
  * @param report the gate's report.
  * @param reportPath path of the written JSON report, if any.
  * @returns output id -> value.
@@ -53524,6 +53532,9 @@ function reportOutputs(report, reportPath) {
     const outputs = { status: report.status };
     if (reportPath)
         outputs.report = reportPath;
+    for (const [id, value] of Object.entries(report.facts ?? {}))
+        if (!(id in outputs))
+            outputs[id] = value;
     for (const [name, value] of Object.entries(report.metrics)) {
         const id = name.replace(/[^A-Za-z0-9_-]/g, '-');
         // Never let a metric named `status` or `report` overwrite the outputs every workflow relies on.

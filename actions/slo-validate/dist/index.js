@@ -31712,6 +31712,8 @@ async function validateSlos(slos, client, plan, policy, options = {}) {
     const clock = options.clock ?? realClock;
     const log = options.log ?? (() => { });
     const watching = plan.durationSeconds > 0;
+    // The client may be shared between runs; count this run's requests only.
+    const requestsBefore = client.requests;
     const looks = watching
         ? Math.max(1, Math.floor((plan.durationSeconds - plan.initialDelaySeconds) / Math.max(1, plan.intervalSeconds)) + 1)
         : 1;
@@ -31777,7 +31779,7 @@ async function validateSlos(slos, client, plan, policy, options = {}) {
             throw error;
         result.error = { message: error.message, slo: error.slo, query: error.query, kind: error.kind };
         result.status = 'error';
-        result.queriesSent = client.requests;
+        result.queriesSent = client.requests - requestsBefore;
         return result;
     }
     const statuses = result.final.map((j) => j.status);
@@ -31790,7 +31792,7 @@ async function validateSlos(slos, client, plan, policy, options = {}) {
                 : 'pass';
     result.rollback = result.final.some((j) => j.rollback);
     result.breached = result.final.filter((j) => j.status === 'fail').map((j) => j.slo);
-    result.queriesSent = client.requests;
+    result.queriesSent = client.requests - requestsBefore;
     return result;
 }
 const pct = (share, digits = 3) => share === undefined || !Number.isFinite(share) ? 'n/a' : `${(share * 100).toFixed(digits)}%`;
