@@ -3,7 +3,7 @@
  * started as its own process on 127.0.0.1. Nothing is mocked; the browser reaches the backend
  * through vite preview's /api proxy exactly as a deployed UI reaches it through its ingress.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const HAVE_CHROMIUM = existsSync(CHROMIUM) || installChromium();
 const FRONTEND = resolve(import.meta.dirname, '..');
 const SCREENSHOT = '/tmp/myco-frontend-e2e.png';
 
@@ -22,6 +22,19 @@ if (!HAVE_CHROMIUM) {
     `Skipping the frontend e2e test: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` ` +
       'or point CHROMIUM_PATH at a Chromium binary (never `playwright install`).',
   );
+}
+
+/** On a fresh machine where we are root (CI, a container), Debian's Chromium is installed as Prometheus is. */
+function installChromium(): boolean {
+  if (process.env.CHROMIUM_PATH || process.getuid?.() !== 0) return false;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'ignore', env });
+  } catch {
+    return false;
+  }
+  return existsSync(CHROMIUM);
 }
 
 interface Service {
