@@ -30,6 +30,11 @@ export interface PrometheusSample {
 export interface PrometheusOptions {
   /** Scrape jobs: job name -> `host:port` targets. */
   scrape?: Record<string, string[]>;
+  /**
+   * Jobs whose targets come from a Prometheus file-based service-discovery file (JSON `[{targets, labels}]`, re-read
+   * every 5 s), e.g. the one the test cluster writes for its ready pods: job name -> file path.
+   */
+  fileSd?: Record<string, string>;
   /** Rule files to load (absolute paths). */
   ruleFiles?: string[];
   /** Scrape and rule evaluation interval; short by default so tests see data within seconds. */
@@ -102,10 +107,16 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   const config = {
     global: { scrape_interval: interval, evaluation_interval: interval },
     rule_files: options.ruleFiles ?? [],
-    scrape_configs: Object.entries(options.scrape ?? {}).map(([job, targets]) => ({
-      job_name: job,
-      static_configs: [{ targets }],
-    })),
+    scrape_configs: [
+      ...Object.entries(options.scrape ?? {}).map(([job, targets]) => ({
+        job_name: job,
+        static_configs: [{ targets }],
+      })),
+      ...Object.entries(options.fileSd ?? {}).map(([job, file]) => ({
+        job_name: job,
+        file_sd_configs: [{ files: [file], refresh_interval: '5s' }],
+      })),
+    ],
   };
   const configFile = join(storage, 'prometheus.yml');
   writeFileSync(configFile, stringify(config));

@@ -121,6 +121,8 @@ export class Store {
   ) {
     ({ db: this.db, driver: this.driver } = openSqlite(path));
     this.db.exec('PRAGMA foreign_keys = ON');
+    // Replicas may share one database file (the main job's cluster): wait for another writer instead of failing.
+    this.db.exec('PRAGMA busy_timeout = 5000');
     if (path !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL');
     migrate(this.db);
   }
