@@ -213,6 +213,50 @@ export interface StubDeploymentStatus {
   createdAt: string;
 }
 
+/** A release as the stub stores it. */
+export interface StubRelease {
+  id: number;
+  owner: string;
+  repo: string;
+  tagName: string;
+  targetCommitish: string;
+  name: string;
+  body: string;
+  draft: boolean;
+  prerelease: boolean;
+  makeLatest: string;
+  author: string;
+  createdAt: string;
+}
+
+/** A `release` object. */
+export function releaseJson(hosts: GitHubHosts, release: StubRelease): Record<string, unknown> {
+  const api = `${hosts.api}/repos/${release.owner}/${release.repo}`;
+  const web = `${hosts.web}/${release.owner}/${release.repo}`;
+  return {
+    url: `${api}/releases/${release.id}`,
+    html_url: `${web}/releases/tag/${release.tagName}`,
+    assets_url: `${api}/releases/${release.id}/assets`,
+    upload_url: `https://uploads.github.com/repos/${release.owner}/${release.repo}/releases/${release.id}/assets{?name,label}`,
+    tarball_url: `${api}/tarball/${release.tagName}`,
+    zipball_url: `${api}/zipball/${release.tagName}`,
+    id: release.id,
+    node_id: Buffer.from(`Release:${release.id}`).toString('base64'),
+    tag_name: release.tagName,
+    target_commitish: release.targetCommitish,
+    name: release.name,
+    body: release.body,
+    draft: release.draft,
+    prerelease: release.prerelease,
+    immutable: true,
+    created_at: release.createdAt,
+    published_at: release.draft ? null : release.createdAt,
+    updated_at: release.createdAt,
+    author: userObject(hosts, release.author),
+    assets: [],
+  };
+}
+
 /** A deployment as the stub stores it; `statuses` is newest first, like the API. */
 export interface StubDeployment {
   id: number;

@@ -10,6 +10,7 @@ import {
   type GitHubHosts,
   pullJson,
   type PullRequestSeed,
+  releaseJson,
   runJson,
   type StoredArtifact,
   type StoredRun,
@@ -17,6 +18,7 @@ import {
   type StubComment,
   type StubDeployment,
   type StubDeploymentStatus,
+  type StubRelease,
   type WorkflowRunSeed,
 } from './github-objects.js';
 import { type GitHubContract, loadGitHubContract, type RouteMatch } from './openapi-contract.js';
@@ -91,6 +93,8 @@ export interface GitHubStub {
   addDeployment(seed: DeploymentSeed): StubDeployment;
   /** Current deployments of a repository, newest first. */
   deployments(owner: string, repo: string): StubDeployment[];
+  /** Releases of a repository, oldest first. */
+  releases(owner: string, repo: string): StubRelease[];
   /** Seeds a workflow run and its artifacts; returns the run id and artifact ids. */
   addWorkflowRun(seed: WorkflowRunSeed): { id: number; artifactIds: number[] };
   /** Check runs created or updated through the API. */
@@ -168,6 +172,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
   const pulls = new Map<string, PullRequestSeed>();
   const comments: StubComment[] = [];
   const deployments: StubDeployment[] = [];
+  const releases: StubRelease[] = [];
   const runs: StoredRun[] = [];
   const artifacts: StoredArtifact[] = [];
   const checkRuns: StubCheckRun[] = [];
@@ -352,6 +357,58 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
         .sort((a, b) => b.number - a.number);
       const { page, headers } = paginate(list, context);
       return { status: 200, body: page.map((p) => pullJson(hosts, p)), headers };
+    },
+    'GET /repos/{owner}/{repo}/releases/tags/{tag}': (context) => {
+      const release = releases.find(
+        (r) => repoKey(r.owner, r.repo) === repoKey(context.owner, context.repo) && r.tagName === context.params.tag,
+      );
+      return release ? { status: 200, body: releaseJson(hosts, release) } : notFound();
+    },
+    'POST /repos/{owner}/{repo}/releases': (context) => {
+      const body = context.body as {
+        tag_name: string;
+        target_commitish?: string;
+        name?: string;
+        body?: string;
+        draft?: boolean;
+        prerelease?: boolean;
+        generate_release_notes?: boolean;
+        make_latest?: string;
+      };
+      const inRepo = releases.filter((r) => repoKey(r.owner, r.repo) === repoKey(context.owner, context.repo));
+      if (inRepo.some((r) => r.tagName === body.tag_name))
+        return {
+          status: 422,
+          body: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
+            documentation_url: DOCS,
+            status: '422',
+          },
+        };
+      const previous = inRepo.at(-1)?.tagName;
+      const release: StubRelease = {
+        id: nextId++,
+        owner: context.owner,
+        repo: context.repo,
+        tagName: body.tag_name,
+        targetCommitish: body.target_commitish ?? 'main',
+        name: body.name ?? body.tag_name,
+        // What GitHub's generated notes look like: the changes since the previous release.
+        body:
+          (body.body ?? '') +
+          (body.generate_release_notes
+            ? `## What's Changed\n\n**Full Changelog**: ${hosts.web}/${context.owner}/${context.repo}/` +
+              (previous ? `compare/${previous}...${body.tag_name}` : `commits/${body.tag_name}`)
+            : ''),
+        draft: body.draft ?? false,
+        prerelease: body.prerelease ?? false,
+        makeLatest: body.make_latest ?? 'true',
+        author: actor,
+        createdAt: now(),
+      };
+      releases.push(release);
+      return { status: 201, body: releaseJson(hosts, release) };
     },
     'GET /repos/{owner}/{repo}/deployments': (context) => {
       const { sha, ref, task, environment } = context.query;
@@ -816,6 +873,9 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
       for (const status of seed.statuses ?? []) addDeploymentStatus(deployment, status);
       deployments.push(deployment);
       return structuredClone(deployment);
+    },
+    releases(owner, repo) {
+      return structuredClone(releases.filter((r) => repoKey(r.owner, r.repo) === repoKey(owner, repo)));
     },
     deployments(owner, repo) {
       return structuredClone(

@@ -7,6 +7,7 @@ export {
   type StubComment,
   type StubDeployment,
   type StubDeploymentStatus,
+  type StubRelease,
   type WorkflowRunSeed,
 } from './github-objects.js';
 export {
