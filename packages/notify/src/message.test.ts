@@ -110,8 +110,10 @@ describe('decideVerdict', () => {
 
   it('maps verdicts to GitHub deployment states', () => {
     expect(
-      ['in-progress', 'deployed', 'warnings', 'failed', 'rolled-back', 'error'].map((v) => deploymentState(v as never)),
-    ).toEqual(['in_progress', 'success', 'success', 'failure', 'failure', 'error']);
+      ['in-progress', 'deployed', 'warnings', 'failed', 'rolled-back', 'rollback-failed', 'error'].map((v) =>
+        deploymentState(v as never),
+      ),
+    ).toEqual(['in_progress', 'success', 'success', 'failure', 'inactive', 'error', 'error']);
   });
 });
 
@@ -158,6 +160,17 @@ describe('buildDeployMessage', () => {
       /more checks: <https:\/\/github.com\/acme\/shop\/actions\/runs\/1658821493\|/,
     );
     expect(JSON.stringify(thread.blocks)).not.toContain('<script>');
+    // More gate lines than 46 sections hold: the rest is pointed at, in the thread or the run summary.
+    const crowd = Array.from({ length: 600 }, (_, i) =>
+      report({ gate: `gate${i}`, status: 'pass', headline: 'h'.repeat(290) }),
+    );
+    const threaded = buildDeployMessage(crowd, context);
+    expectWithinLimits(threaded.blocks, threaded.text);
+    expect(JSON.stringify(threaded.blocks)).toMatch(/\d+ more line\(s\) in the thread/);
+    const unthreaded = buildDeployMessage(crowd, context, { threadDetails: false });
+    expect(JSON.stringify(unthreaded.blocks)).toMatch(
+      /\d+ more line\(s\): <https:\/\/github.com\/acme\/shop\/actions\/runs\/1658821493\|the run summary>/,
+    );
   });
 
   it('shows a deploy in progress before any gate reported', () => {

@@ -63,6 +63,21 @@ const GATE_TITLE: Record<string, string> = {
   rollback: 'Rollback',
 };
 
+/** Where each gate runs in a deploy, so the message reads in the order things happened. */
+const GATE_ORDER = ['coverage', 'contract', 'slo', 'rollback'];
+
+/** The reports in pipeline order (unknown gates after the known ones, in the order given). */
+function inPipelineOrder(reports: readonly GateReport[]): GateReport[] {
+  const rank = (r: GateReport) => {
+    const index = GATE_ORDER.indexOf(r.gate);
+    return index < 0 ? GATE_ORDER.length : index;
+  };
+  return reports
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+    .map(({ r }) => r);
+}
+
 /** The verdicts that page someone (`mention-on-failure`). */
 export const ALARMING: readonly Verdict[] = ['failed', 'rolled-back', 'rollback-failed', 'error'];
 
@@ -94,10 +109,21 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Cuts `text` to `max` characters, ending with `…` when it was longer. */
+/**
+ * Cuts `text` to at most `max` UTF-16 code units (the stricter of the ways Slack's limits may be counted), ending with
+ * `…` when it was longer, never splitting an emoji's surrogate pair.
+ * @param text any text.
+ * @param max the limit.
+ * @returns the text, or its cut.
+ */
 export function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+  if (text.length <= max) return text;
+  let cut = '';
+  for (const char of text) {
+    if (cut.length + char.length > max - 1) break;
+    cut += char;
+  }
+  return `${cut}…`;
 }
 
 const link = (url: string | undefined, label: string) =>
@@ -209,14 +235,15 @@ function details(report: GateReport, context: DeployContext): SlackMessage & { i
  * respected by construction.
  * @param reports every report seen so far (any gate).
  * @param context the run.
- * @param options who to mention when the verdict is alarming.
+ * @param options who to mention when the verdict is alarming; whether the details go to a thread (default true).
  * @returns the message and its thread replies.
  */
 export function buildDeployMessage(
-  reports: readonly GateReport[],
+  unordered: readonly GateReport[],
   context: DeployContext,
-  options: { mentionOnFailure?: readonly string[] } = {},
+  options: { mentionOnFailure?: readonly string[]; threadDetails?: boolean } = {},
 ): DeployMessage {
+  const reports = inPipelineOrder(unordered);
   const verdict = decideVerdict(reports);
   const header = headerText(verdict, context);
   const sha = context.sha.slice(0, 7);
@@ -229,11 +256,12 @@ export function buildDeployMessage(
       : '';
   const intro = `*${link(`${context.serverUrl}/${context.repository}`, context.repository)}* ${sha ? `${link(commitUrl, sha)}` : ''}${ref}${who}${mentions}`;
 
+  // A rollback that happened is shown as what it did (from → to image, how long) in place of its gate line.
   const gateLines = reports.map(
-    (r) => `${STATUS_ICON[r.status]} *${escapeMrkdwn(gateTitle(r))}* — ${escapeMrkdwn(truncate(r.headline, 300))}`,
+    (r) =>
+      rollbackLine(r) ??
+      `${STATUS_ICON[r.status]} *${escapeMrkdwn(gateTitle(r))}* — ${escapeMrkdwn(truncate(r.headline, 300))}`,
   );
-  const rollback = reports.map(rollbackLine).find((l) => l !== undefined);
-  if (rollback) gateLines.push(rollback);
   if (!reports.length) gateLines.push('_Waiting for the gates…_');
 
   const links = [
@@ -253,7 +281,15 @@ export function buildDeployMessage(
   if (packed.dropped > 0)
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${packed.dropped} more line(s) in the thread` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text:
+            options.threadDetails === false
+              ? `${packed.dropped} more line(s): ${link(context.runUrl, 'the run summary')}`
+              : `${packed.dropped} more line(s) in the thread`,
+        },
+      ],
     });
   if (links.length)
     blocks.push({
@@ -280,22 +316,29 @@ export function defaultDeployKey(context: DeployContext): string {
   return [context.repository, context.workflow ?? '', String(context.runId ?? ''), context.environment ?? ''].join('/');
 }
 
+/** A GitHub deployment status state. */
+export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
+
 /**
- * The GitHub deployment status for a verdict.
+ * The GitHub deployment status for a verdict. A rolled-back deploy is `inactive`: this commit no longer runs in the
+ * environment (the previous version does), which is what GitHub's environment view should show; a deploy that failed
+ * its gates without a rollback is a `failure`; a failed rollback or a gate that could not decide is an `error`.
  * @param verdict the deploy's verdict.
- * @returns `in_progress`, `success`, `failure` or `error`; a rolled-back deploy is a `failure` of this deployment.
+ * @returns `in_progress`, `success`, `failure`, `error` or `inactive`.
  */
-export function deploymentState(verdict: Verdict): 'in_progress' | 'success' | 'failure' | 'error' {
+export function deploymentState(verdict: Verdict): DeploymentState {
   switch (verdict) {
     case 'in-progress':
       return 'in_progress';
     case 'deployed':
     case 'warnings':
       return 'success';
+    case 'rolled-back':
+      return 'inactive';
     case 'error':
     case 'rollback-failed':
       return 'error';
-    default:
+    case 'failed':
       return 'failure';
   }
 }

@@ -235,7 +235,13 @@ function loadCompactSpec(servedKeys: readonly string[]): CompactSpec {
 }
 
 /** Formats ajv errors as one line each, e.g. `/body must be string`. */
-function describeErrors(where: string, errors: ErrorObject[] | null | undefined): string[] {
+/**
+ * Ajv's errors as one line each, prefixed with where the value sits (`response body/items/0`).
+ * @param where what was validated.
+ * @param errors ajv's errors.
+ * @returns the lines.
+ */
+export function describeErrors(where: string, errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((error) => {
     const at = error.instancePath === '' ? where : `${where}${error.instancePath}`;
     const detail =
