@@ -294,4 +294,25 @@ describe('Slack stub without the description', () => {
       /cannot read Slack's Web API description at \/nonexistent\/slack\.json .*tests skip when it is missing/,
     );
   });
+
+  it('with specPath false serves the same methods, checks Block Kit, and records no contract violations', async () => {
+    const slack = await startSlackStub({ specPath: false });
+    try {
+      const client = new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+      const posted = await client.chat.postMessage({ channel: 'C0DEPLOYS1', text: 'deployed', unfurl_links: false });
+      expect(posted.ok).toBe(true);
+      await client.chat.update({ channel: posted.channel!, ts: posted.ts!, text: 'rolled back' });
+      expect(slack.messages(posted.channel!).map((m) => m.text)).toEqual(['rolled back']);
+      await expect(
+        client.chat.postMessage({
+          channel: 'C0DEPLOYS1',
+          text: 'x',
+          blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(200) } }],
+        }),
+      ).rejects.toThrow(/invalid_blocks/);
+      slack.assertNoViolations();
+    } finally {
+      await slack.close();
+    }
+  });
 });
