@@ -22,6 +22,8 @@ interface Step {
 interface Job {
   permissions?: unknown;
   steps?: Step[];
+  uses?: string;
+  with?: Record<string, unknown>;
 }
 
 function listMarkdown(dir: string): string[] {
@@ -88,6 +90,36 @@ describe('workflows', () => {
     },
   );
 
+  it.each(workflows)('%s: a called reusable workflow gets only its declared inputs, and every required one', (file) => {
+    const doc = parse(readFileSync(join(workflowDir, file), 'utf8')) as { jobs: Record<string, Job> };
+    for (const [name, job] of Object.entries(doc.jobs)) {
+      const local = job.uses && /^\.\/\.github\/workflows\/([\w.-]+)$/.exec(job.uses);
+      if (!local) continue;
+      const called = parse(readFileSync(join(workflowDir, local[1]), 'utf8')) as {
+        on: { workflow_call?: { inputs?: Record<string, { required?: boolean }> } };
+      };
+      const inputs = called.on.workflow_call?.inputs;
+      expect(inputs, `${file}: job ${name} calls ${local[1]}, which has no workflow_call`).toBeDefined();
+      for (const key of Object.keys(job.with ?? {}))
+        expect(Object.keys(inputs!), `${file}: job ${name}`).toContain(key);
+      for (const [id, spec] of Object.entries(inputs!))
+        if (spec.required) expect(job.with ?? {}, `${file}: job ${name} needs ${id}`).toHaveProperty(id);
+    }
+  });
+
+  it.each(workflows)('%s: no pull_request_target that checks out or runs the pull request', (file) => {
+    const text = readFileSync(join(workflowDir, file), 'utf8');
+    const doc = parse(text) as { on: unknown; jobs: Record<string, Job> };
+    const events =
+      typeof doc.on === 'string' ? [doc.on] : Array.isArray(doc.on) ? doc.on : Object.keys(doc.on as object);
+    if (!events.includes('pull_request_target')) return;
+    for (const step of Object.values(doc.jobs).flatMap((j) => j.steps ?? []))
+      if (step.uses?.startsWith('actions/checkout@'))
+        expect(JSON.stringify(step.with ?? {}), `${file}: pull_request_target checks out the head`).not.toMatch(
+          /pull_request\.head|github\.head_ref/,
+        );
+  });
+
   it('doc snippets use only existing inputs of our actions', () => {
     for (const { where, step } of docSteps()) {
       const action = step.uses && localAction(step.uses);
@@ -105,7 +137,9 @@ describe('workflows', () => {
       expect(job.permissions, `${file}: job ${name} must declare its permissions`).toBeDefined();
       for (const step of job.steps ?? []) {
         if (step.run) expect(step.run, `${file}: job ${name} has \${{ }} in a run script`).not.toMatch(/\$\{\{/);
-        if (!step.uses || step.uses.startsWith('./')) continue;
+        // Our own actions (first party, released together with these workflows) go by their major tag.
+        if (!step.uses || step.uses.startsWith('./') || /^myco\/myco-gates\/actions\/[\w-]+@v\d+$/.test(step.uses))
+          continue;
         expect(step.uses, `${file}: ${step.uses} must be pinned by commit SHA`).toMatch(
           /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/,
         );
